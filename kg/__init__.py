@@ -1,0 +1,12 @@
+"""kg: knowledge graphs of actors and their positions in political negotiations.
+
+>>> import kg
+>>> g = kg.load()
+>>> [p.label for p in g.positions(actor="Russia", kind="Demand")]
+['Russia insists on the surrender of the entire Donbas']
+"""
+
+from kg.queries import KnowledgeGraph, load
+
+__all__ = ["KnowledgeGraph", "load"]
+__version__ = "0.1.0"

@@ -1,0 +1,399 @@
+"""Curated annotations: the shared entities and each article's statements, read from YAML.
+
+The sources live in a corpus folder::
+
+    ontology/kg.ttl, ontology/shapes.ttl   the vocabulary and its SHACL shapes
+    data/entities.yaml                     actors, places, issues, roles shared by all articles
+    data/articles/ID.txt                   an article, byte-for-byte as published
+    data/articles/ID.yaml                  its metadata and curated statements
+
+Loading checks everything that can be checked without building RDF: YAML syntax, known keys,
+references to actors/issues/places/statements, dates, duplicate ids, and that every evidence
+quote equals the raw text at its offsets. All problems are reported at once, each with file
+and line.
+
+>>> corpus = load_corpus()
+>>> [a.id for a in corpus.articles]
+['000_0e22b9a82a6b1fdf']
+>>> corpus.articles[0].statement("russia-demands-donbas")["holder"]
+'russia'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import InputError, KgError
+from kg.text import NormalizedText, normalize
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+POSITION_KINDS = ("Demand", "Offer", "Condition", "Claim", "Argument", "Proposal", "Assessment", "Outcome")
+EVENT_KINDS = ("NegotiationRound", "Report")
+STATEMENT_KINDS = POSITION_KINDS + EVENT_KINDS + ("Conflict",)
+ACTOR_KINDS = ("State", "Government", "Person", "Organisation", "InternationalOrganisation",
+               "MediaOrganisation", "Group", "AnonymousSource", "Author")
+FIRMNESS = ("Hinted", "Described", "Stated", "PushedFor", "Argued", "Maintained", "Insisted", "Ultimatum")
+STATUS = ("OnRecord", "Reported", "AnonymouslySourced", "ArticleVoice")
+MODALITY = ("Actual", "Possible")
+CODES = ("PLOVER_DEMAND", "PLOVER_AGREE", "PLOVER_THREATEN", "PLOVER_CONSULT",
+         "CAMEO_10", "CAMEO_139", "CAMEO_03", "CAMEO_046")
+UNITS = ("year", "percent")
+
+# key -> what its values refer to ("actor", "issue", "place", "statement", "any") or a value type
+STATEMENT_KEYS: dict[str, str] = {
+    "id": "id", "kind": "kind", "label": "text", "content": "text", "cue": "text",
+    "holder": "actor", "addressee": "actor", "reported_by": "actor", "participants": "actor",
+    "topic": "issue", "place": "place", "about": "any", "event": "statement",
+    "depends_on": "statement", "required_for": "statement", "part_of": "statement",
+    "supports": "statement", "specifies": "statement", "between": "statement",
+    "firmness": "firmness", "status": "status", "modality": "modality", "codes": "code",
+    "negated": "bool", "date": "date", "latest_date": "date",
+    "duration": "quantity", "share": "quantity", "evidence": "evidence",
+}
+REQUIRED = {
+    "position": ("id", "kind", "label", "content", "holder", "firmness", "status", "reported_by", "evidence"),
+    "event": ("id", "kind", "label", "content", "participants", "reported_by", "evidence"),
+    "conflict": ("id", "kind", "label", "content", "between", "status", "reported_by", "evidence"),
+}
+ENTITY_KEYS = {
+    "actors": ("id", "kind", "names", "wikidata", "represents", "head"),
+    "places": ("id", "names", "wikidata", "part_of", "country"),
+    "issues": ("id", "names", "wikidata", "part_of", "broader"),
+}
+ROLE_KEYS = ("person", "role", "of", "as_of", "source")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that keeps line numbers and leaves dates as text (checked later)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning syntax errors into a KgError with file and line."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except OSError as exc:
+        raise KgError([InputError(path, None, f"cannot read file: {exc.strerror}")]) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KgError([InputError(path, line, f"malformed YAML: {problem}",
+                                  "check indentation, colons and quotes on that line")]) from exc
+
+
+@dataclass
+class Article:
+    """One article: its raw text, metadata, local actors and curated statements."""
+
+    id: str
+    text_path: Path
+    source: Path
+    meta: LineDict
+    actors: list[LineDict]
+    statements: list[LineDict]
+    text: NormalizedText
+
+    def statement(self, statement_id: str) -> LineDict:
+        """The statement with this id (KeyError if there is none)."""
+        for item in self.statements:
+            if item.get("id") == statement_id:
+                return item
+        raise KeyError(statement_id)
+
+
+@dataclass
+class Corpus:
+    """Everything a build reads: entities shared by all articles, and the articles."""
+
+    root: Path
+    entities_path: Path
+    actors: list[LineDict]
+    places: list[LineDict]
+    issues: list[LineDict]
+    roles: list[LineDict]
+    articles: list[Article] = field(default_factory=list)
+
+
+def load_corpus(root: Path | str = PROJECT_ROOT) -> Corpus:
+    """Read and check all curated sources under ``root``; raise KgError listing every problem."""
+    root = Path(root)
+    entities_path = root / "data" / "entities.yaml"
+    problems: list[InputError] = []
+    entities = read_yaml(entities_path) or {}
+    if not isinstance(entities, dict):
+        raise KgError([InputError(entities_path, 1, "expected a mapping with actors, places, issues, roles")])
+    corpus = Corpus(root, entities_path, *(_entries(entities, key, entities_path, problems)
+                                          for key in ("actors", "places", "issues", "roles")))
+    for path in sorted((root / "data" / "articles").glob("*.yaml")):
+        article = _load_article(path, problems)
+        if article is not None:
+            corpus.articles.append(article)
+    _check_entities(corpus, problems)
+    for article in corpus.articles:
+        _check_article(corpus, article, problems)
+    if problems:
+        raise KgError(problems)
+    return corpus
+
+
+def _entries(data: dict, key: str, path: Path, problems: list[InputError]) -> list[LineDict]:
+    items = data.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, LineDict) for i in items):
+        problems.append(InputError(path, getattr(data, "key_lines", {}).get(key), f"'{key}' must be a list of mappings"))
+        return []
+    return items
+
+
+def _load_article(path: Path, problems: list[InputError]) -> Article | None:
+    data = read_yaml(path)
+    if not isinstance(data, LineDict) or not isinstance(data.get("article"), LineDict):
+        problems.append(InputError(path, 1, "expected a mapping with 'article' and 'statements'"))
+        return None
+    meta = data["article"]
+    text_path = path.with_name(str(meta.get("file", path.with_suffix(".txt").name)))
+    if meta.get("id") != path.stem:
+        problems.append(InputError(path, meta.key_lines.get("id", meta.line),
+                                   f"article id {meta.get('id')!r} does not match the file name",
+                                   f"set 'id: {path.stem}'"))
+    try:
+        raw_bytes = text_path.read_bytes()
+        raw = raw_bytes.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(InputError(path, meta.key_lines.get("file", meta.line),
+                                   f"cannot read the article text {text_path.name}: {exc}",
+                                   "keep the raw article as UTF-8 beside this file"))
+        return None
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    if meta.get("sha256") != digest:
+        problems.append(InputError(path, meta.key_lines.get("sha256", meta.line),
+                                   f"sha256 of {text_path.name} is {digest}, not {meta.get('sha256')}",
+                                   "never edit the raw article; if it is a new one, set the sha256 it has"))
+    noise = meta.get("noise") or []
+    statements = _entries(data, "statements", path, problems)
+    actors = _entries(data, "actors", path, problems)
+    return Article(str(meta.get("id")), text_path, path, meta, actors, statements,
+                   normalize(raw, tuple(str(n) for n in noise)))
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _line(item: LineDict, key: str) -> int:
+    return item.key_lines.get(key, item.line)
+
+
+def _check_ids(items: list[LineDict], path: Path, seen: dict[str, tuple[Path, int]],
+               problems: list[InputError], what: str) -> None:
+    for item in items:
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not ID_PATTERN.match(item_id):
+            problems.append(InputError(path, _line(item, "id"), f"{what} id {item_id!r} is missing or not lower-case-with-hyphens",
+                                       "give it an id such as 'russia-demands-donbas'"))
+        elif item_id in seen:
+            first_path, first_line = seen[item_id]
+            problems.append(InputError(path, _line(item, "id"), f"duplicate id '{item_id}' (first at {first_path}:{first_line})",
+                                       "give each entry its own id"))
+        else:
+            seen[item_id] = (path, _line(item, "id"))
+
+
+def _check_date(value: Any, path: Path, line: int, problems: list[InputError]) -> None:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(InputError(path, line, f"invalid date {value!r}", "write a real date as YYYY-MM-DD"))
+
+
+def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
+    path = corpus.entities_path
+    seen: dict[str, tuple[Path, int]] = {}
+    for key in ("actors", "places", "issues"):
+        items = getattr(corpus, key)
+        _check_ids(items, path, seen, problems, key[:-1])
+        for item in items:
+            for name in item:
+                if name not in ENTITY_KEYS[key]:
+                    problems.append(InputError(path, _line(item, name), f"unknown key '{name}' in {key}",
+                                               f"use one of {', '.join(ENTITY_KEYS[key])}"))
+            if key == "actors" and item.get("kind") not in ACTOR_KINDS:
+                problems.append(InputError(path, _line(item, "kind"), f"unknown actor kind {item.get('kind')!r}",
+                                           f"use one of {', '.join(ACTOR_KINDS)}"))
+            if not _as_list(item.get("names")) or not all(isinstance(n, str) for n in _as_list(item.get("names"))):
+                problems.append(InputError(path, _line(item, "names"), f"'{item.get('id')}' needs a list of names",
+                                           "names: [Preferred Name, other surface names...]"))
+            if "wikidata" in item and not WIKIDATA_PATTERN.match(str(item["wikidata"])):
+                problems.append(InputError(path, _line(item, "wikidata"), f"not a Wikidata id: {item['wikidata']!r}",
+                                           "write it as Q followed by digits, e.g. Q212"))
+    actors = {a["id"] for a in corpus.actors if "id" in a}
+    refs = {"represents": actors, "head": actors, "country": actors,
+            "part_of": None, "broader": None}
+    for key in ("actors", "places", "issues"):
+        own = {i["id"] for i in getattr(corpus, key) if "id" in i}
+        for item in getattr(corpus, key):
+            for ref_key, targets in refs.items():
+                if ref_key in item and item[ref_key] not in (targets if targets is not None else own):
+                    problems.append(InputError(path, _line(item, ref_key), f"unknown {ref_key} '{item[ref_key]}'",
+                                               "refer to an id defined in this file"))
+    article_ids = {a.id for a in corpus.articles}
+    for role in corpus.roles:
+        for name in role:
+            if name not in ROLE_KEYS:
+                problems.append(InputError(path, _line(role, name), f"unknown key '{name}' in roles", f"use {', '.join(ROLE_KEYS)}"))
+        for ref_key in ("person", "of"):
+            if role.get(ref_key) not in actors:
+                problems.append(InputError(path, _line(role, ref_key), f"unknown actor '{role.get(ref_key)}'",
+                                           "add it to actors first"))
+        _check_date(role.get("as_of"), path, _line(role, "as_of"), problems)
+        if role.get("source") not in article_ids:
+            problems.append(InputError(path, _line(role, "source"), f"unknown article '{role.get('source')}'",
+                                       "name the article that states the role"))
+
+
+def _check_article(corpus: Corpus, article: Article, problems: list[InputError]) -> None:
+    path, meta = article.source, article.meta
+    if not ARTICLE_ID_PATTERN.match(article.id):
+        problems.append(InputError(path, _line(meta, "id"), f"bad article id {article.id!r}", "use letters, digits, _ and -"))
+    _check_date(meta.get("reported"), path, _line(meta, "reported"), problems)
+    seen = {i["id"]: (corpus.entities_path, _line(i, "id")) for i in corpus.actors + corpus.places + corpus.issues if "id" in i}
+    _check_ids(article.actors, path, dict(seen), problems, "actor")
+    for actor in article.actors:
+        if actor.get("kind") not in ACTOR_KINDS:
+            problems.append(InputError(path, _line(actor, "kind"), f"unknown actor kind {actor.get('kind')!r}",
+                                       f"use one of {', '.join(ACTOR_KINDS)}"))
+    _check_ids(article.statements, path, dict(seen), problems, "statement")
+    known = {
+        "actor": {a["id"] for a in corpus.actors + article.actors if "id" in a},
+        "issue": {i["id"] for i in corpus.issues if "id" in i},
+        "place": {p["id"] for p in corpus.places if "id" in p},
+        "statement": {s["id"] for s in article.statements if "id" in s},
+    }
+    known["any"] = set().union(*known.values())
+    for actor_id in _as_list(meta.get("cites")):
+        if actor_id not in known["actor"]:
+            problems.append(InputError(path, _line(meta, "cites"), f"unknown actor '{actor_id}'",
+                                       "add it to data/entities.yaml or this article's actors"))
+    for item in article.statements:
+        _check_statement(article, item, known, problems)
+
+
+def statement_group(kind: str) -> str:
+    """'position', 'event' or 'conflict' for a statement kind.
+
+    >>> statement_group("Offer"), statement_group("NegotiationRound"), statement_group("Conflict")
+    ('position', 'event', 'conflict')
+    """
+    return "event" if kind in EVENT_KINDS else "conflict" if kind == "Conflict" else "position"
+
+
+def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]],
+                     problems: list[InputError]) -> None:
+    path = article.source
+    kind = item.get("kind")
+    if kind not in STATEMENT_KINDS:
+        problems.append(InputError(path, _line(item, "kind"), f"unknown statement kind {kind!r}",
+                                   f"use one of {', '.join(STATEMENT_KINDS)}"))
+        return
+    for key in REQUIRED[statement_group(kind)]:
+        if key not in item:
+            problems.append(InputError(path, item.line, f"statement '{item.get('id')}' has no '{key}'", f"add '{key}:'"))
+    enums = {"firmness": FIRMNESS, "status": STATUS, "modality": MODALITY, "code": CODES}
+    for key, value in item.items():
+        line = _line(item, key)
+        expected = STATEMENT_KEYS.get(key)
+        if expected is None:
+            problems.append(InputError(path, line, f"unknown key '{key}'", f"use one of {', '.join(STATEMENT_KEYS)}"))
+        elif expected in known:
+            for ref in _as_list(value):
+                if ref not in known[expected]:
+                    hint = "add it to data/entities.yaml or this article's actors" if expected == "actor" else \
+                        f"use the id of a known {expected}"
+                    problems.append(InputError(path, line, f"unknown {expected} '{ref}' in '{key}'", hint))
+        elif expected in enums:
+            for choice in _as_list(value):
+                if choice not in enums[expected]:
+                    problems.append(InputError(path, line, f"unknown {key} {choice!r}", f"use one of {', '.join(enums[expected])}"))
+        elif expected == "date":
+            _check_date(value, path, line, problems)
+        elif expected == "bool" and not isinstance(value, bool):
+            problems.append(InputError(path, line, f"'{key}' must be true or false"))
+        elif expected == "text" and not isinstance(value, str):
+            problems.append(InputError(path, line, f"'{key}' must be text"))
+        elif expected == "quantity" and not (isinstance(value, dict) and isinstance(value.get("value"), int | float)
+                                             and not isinstance(value.get("value"), bool) and value.get("unit") in UNITS):
+            problems.append(InputError(path, line, f"'{key}' must be a number with a unit",
+                                       f"write {{value: 15, unit: year}}; units: {', '.join(UNITS)}"))
+        elif expected == "evidence":
+            _check_evidence(article, item, problems)
+    if kind == "Conflict" and len(_as_list(item.get("between"))) != 2:
+        problems.append(InputError(path, _line(item, "between"), "a conflict is between exactly two positions"))
+
+
+def _check_evidence(article: Article, item: LineDict, problems: list[InputError]) -> None:
+    path, raw = article.source, article.text.raw
+    spans = item.get("evidence")
+    if not isinstance(spans, list) or not spans:
+        problems.append(InputError(path, _line(item, "evidence"), "evidence must be a list of {quote, start, end}"))
+        return
+    for span in spans:
+        line = span.line if isinstance(span, LineDict) else _line(item, "evidence")
+        if not isinstance(span, LineDict) or not isinstance(span.get("quote"), str) \
+                or not all(isinstance(span.get(k), int) and not isinstance(span.get(k), bool) for k in ("start", "end")):
+            problems.append(InputError(path, line, "evidence needs quote (text), start and end (integers)"))
+            continue
+        quote, start, end = span["quote"], span["start"], span["end"]
+        if raw[start:end] == quote and 0 <= start < end:
+            continue
+        found = [m.start() for m in re.finditer(re.escape(quote), raw)]
+        if not found:
+            cleaned = article.text.text.find(quote)
+            fix = ("the quote matches the normalised text; copy the raw words, noise included: "
+                   f"{raw[article.text.to_raw(cleaned):article.text.to_raw(cleaned + len(quote))]!r}"
+                   if cleaned >= 0 else "copy the words exactly from the raw article (kg locate helps)")
+            problems.append(InputError(path, line, f"quote not in the text of {article.text_path.name}: {quote[:60]!r}", fix))
+        else:
+            where = ", ".join(f"start: {s}, end: {s + len(quote)}" for s in found)
+            problems.append(InputError(path, _line(span, "start"), f"wrong offsets {start}-{end}: the raw text there is "
+                                       f"{raw[start:end][:60]!r}", f"the quote is at {where}"))

@@ -97,6 +97,12 @@ def parser() -> argparse.ArgumentParser:
     locate.add_argument("article", help="article id, e.g. 000_0e22b9a82a6b1fdf")
     locate.add_argument("quote", help="the exact words, noise included")
     locate.set_defaults(func=cmd_locate)
+    # --- query commands (kg query) ---
+    # --- end query commands ---
+    # --- network commands (kg analyze, kg viz, kg export) ---
+    # --- end network commands ---
+    # --- server commands (kg serve, kg push) ---
+    # --- end server commands ---
     return top
 
 

@@ -6,8 +6,9 @@ Graphs of the dataset:
 * ``https://w3id.org/kg/graph/entities``   actors, places, issues, roles shared by all articles
 * ``https://w3id.org/kg/graph/article/ID`` one article: its metadata, statements and evidence
 
-No blank nodes: every node has an IRI derived from the curated ids, so the same sources give
-byte-identical files (``kg build`` twice, then ``git diff``: nothing).
+Every data node has an IRI derived from the curated ids, and the few blank nodes of the ontology
+(OWL lists) get canonical labels, so the same sources give byte-identical files (``kg build``
+twice, then ``git diff``: nothing).
 
 >>> from kg.annotations import load_corpus
 >>> ds = build_dataset(load_corpus())
@@ -17,13 +18,16 @@ byte-identical files (``kg build`` twice, then ``git diff``: nothing).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, ORG, PROV
 
 from kg.annotations import Article, Corpus, LineDict, _as_list, statement_group
@@ -44,7 +48,6 @@ PREFIXES = {"kg": KG, "kgid": ID, "oa": OA, "nif": NIF, "gaf": GAF, "qudt": QUDT
             "prov": PROV, "dct": DCTERMS, "skos": SKOS, "org": ORG, "owl": OWL}
 UNITS = {"year": UNIT["YR"], "percent": UNIT["PERCENT"]}
 CONTEXT_CHARS = 32
-OUTPUT_FILES = ("kg.trig", "kg.nq", "kg.jsonld", "kg.ttl")
 
 
 def article_graph(article_id: str) -> URIRef:
@@ -81,7 +84,8 @@ def build_dataset(corpus: Corpus) -> Dataset:
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
     ontology = ds.graph(ONTOLOGY_GRAPH)
-    ontology.parse(corpus.root / "ontology" / "kg.ttl", format="turtle")
+    for triple in to_canonical_graph(Graph().parse(corpus.root / "ontology" / "kg.ttl", format="turtle")):
+        ontology.add(triple)  # canonical blank-node labels (the OWL lists), stable across builds
     _add_entities(ds.graph(ENTITIES_GRAPH), corpus)
     for article in corpus.articles:
         _add_article(ds.graph(article_graph(article.id)), corpus, article)
@@ -275,47 +279,114 @@ def _add_mentions(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -
 def serialize(ds: Dataset) -> dict[str, bytes]:
     """The dataset in each output format, as bytes, in a stable order.
 
-    TriG, N-Quads and JSON-LD hold every named graph; ``kg.ttl`` is the union as Turtle.
+    TriG, N-Quads and JSON-LD hold every named graph, in IRI order; ``kg.ttl`` is the union as Turtle.
     """
-    nquads = ds.serialize(format="nquads", encoding="utf-8")
-    lines = sorted(set(nquads.decode("utf-8").splitlines()))
-    union = Graph()
-    for prefix, ns in PREFIXES.items():
-        union.bind(prefix, ns)
+    graphs = sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier))
+    union = _bound(Graph())
     for triple in ds.triples((None, None, None)):
         union.add(triple)
+    nquads = sorted(set(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()) - {""})
     return {
-        "kg.trig": ds.serialize(format="trig", encoding="utf-8"),
-        "kg.nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
-        "kg.jsonld": _jsonld(lines),
+        "kg.trig": _trig(graphs),
+        "kg.nq": ("\n".join(nquads) + "\n").encode("utf-8"),
+        "kg.jsonld": _jsonld(ds),
         "kg.ttl": union.serialize(format="turtle", encoding="utf-8"),
     }
 
 
-def _jsonld(sorted_nquads: Iterable[str]) -> bytes:
-    """JSON-LD from sorted N-Quads, so that graph and node order are stable."""
-    ordered = Dataset()
-    ordered.parse(data="\n".join(sorted_nquads), format="nquads")
+def _bound(graph: Graph) -> Graph:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    return graph
+
+
+def _trig(graphs: list[Graph]) -> bytes:
+    """TriG written graph by graph (rdflib's own TriG writer orders graphs by hash)."""
+    prefixes: set[str] = set()
+    blocks = []
+    for graph in graphs:
+        body = _bound(Graph()) + graph
+        lines = body.serialize(format="turtle").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        content = [f"    {line}" if line else "" for line in lines if not line.startswith("@prefix")]
+        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(content).strip("\n") + "\n}\n")
+    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+
+
+def _jsonld(ds: Dataset) -> bytes:
+    """JSON-LD with every node list sorted by @id (sets have no order; @list contents keep theirs)."""
     context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     context.update({"rdfs": str(RDFS), "xsd": str(XSD), "rdf": str(RDF)})
-    return ordered.serialize(format="json-ld", context=context, indent=1, sort_keys=True, encoding="utf-8")
+    document = json.loads(ds.serialize(format="json-ld", context=context, auto_compact=True))
+
+    def ordered(value: Any, in_list: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {k: ordered(v, k == "@list") for k, v in value.items()}
+        if isinstance(value, list):
+            items = [ordered(v) for v in value]
+            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return value
+
+    return (json.dumps(ordered(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_outputs(files: dict[str, bytes], out_dir: Path) -> list[Path]:
+def ontology_reference(ontology: Graph) -> str:
+    """The ontology's reference documentation in Markdown, generated from the ontology itself.
+
+    >>> text = ontology_reference(Graph().parse(Path(__file__).parent.parent / "ontology" / "kg.ttl"))
+    >>> "| `kg:Demand` | demand |" in text
+    True
+    """
+    header = URIRef(BASE + "ontology")
+
+    def text(node: URIRef, predicate: URIRef) -> str:
+        return " ".join(str(v) for v in sorted(ontology.objects(node, predicate), key=str)).replace("\n", " ").replace("|", "\\|")
+
+    def curies(nodes: Iterable) -> str:
+        return ", ".join(sorted(f"`{ontology.namespace_manager.normalizeUri(n)}`" for n in nodes))
+
+    def terms(rdf_type: URIRef) -> list[URIRef]:
+        return sorted(n for n in ontology.subjects(RDF.type, rdf_type) if isinstance(n, URIRef) and n.startswith(str(KG)))
+
+    lines = [f"# {text(header, DCTERMS.title)}", "",
+             "Generated by `kg build` from `ontology/kg.ttl`; do not edit by hand.", "",
+             text(header, DCTERMS.description), "",
+             f"- namespace: `{KG}` (prefix `kg:`)", f"- version: {text(header, OWL.versionInfo)}",
+             f"- licence: {text(header, DCTERMS.license)}", "- shapes: `ontology/shapes.ttl` (SHACL)", ""]
+    lines += ["## Classes", "", "| term | label | definition | subclass of |", "|---|---|---|---|"]
+    lines += [f"| `{ontology.namespace_manager.normalizeUri(c)}` | {text(c, RDFS.label)} | {text(c, SKOS.definition)} | "
+              f"{curies(ontology.objects(c, RDFS.subClassOf))} |" for c in terms(OWL.Class)]
+    for title, rdf_type in (("Object properties", OWL.ObjectProperty), ("Datatype properties", OWL.DatatypeProperty)):
+        lines += ["", f"## {title}", "", "| term | label | definition | domain | range | aligned to |", "|---|---|---|---|---|---|"]
+        lines += [f"| `{ontology.namespace_manager.normalizeUri(p)}` | {text(p, RDFS.label)} | {text(p, SKOS.definition)} | "
+                  f"{curies(ontology.objects(p, RDFS.domain))} | {curies(ontology.objects(p, RDFS.range))} | "
+                  f"{curies([*ontology.objects(p, RDFS.subPropertyOf), *ontology.objects(p, OWL.inverseOf)])} |"
+                  for p in terms(rdf_type)]
+    lines += ["", "## Concept schemes", ""]
+    for scheme in terms(SKOS.ConceptScheme):
+        lines += [f"### {text(scheme, RDFS.label)} (`{ontology.namespace_manager.normalizeUri(scheme)}`)", "",
+                  text(scheme, SKOS.definition), "", "| concept | label | notation | definition |", "|---|---|---|---|"]
+        lines += [f"| `{ontology.namespace_manager.normalizeUri(c)}` | {text(c, SKOS.prefLabel)} | {text(c, SKOS.notation)} | "
+                  f"{text(c, SKOS.definition)} |" for c in sorted(ontology.subjects(SKOS.inScheme, scheme))]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_outputs(files: dict[Path, bytes]) -> list[Path]:
     """Write all files or none: each goes to a temporary file first and is renamed into place."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
     try:
-        for name, data in files.items():
-            handle, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
             os.chmod(tmp, 0o644)
-            staged.append((name, Path(tmp)))
+            staged.append((path, Path(tmp)))
     except OSError:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for name, tmp in staged:
-        os.replace(tmp, out_dir / name)
-    return [out_dir / name for name, _ in staged]
+    for path, tmp in staged:
+        os.replace(tmp, path)
+    return [path for path, _ in staged]

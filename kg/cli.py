@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.annotations import PROJECT_ROOT, Corpus, load_corpus
-from kg.build import build_dataset, serialize, write_outputs
+from kg.build import ONTOLOGY_GRAPH, build_dataset, ontology_reference, serialize, write_outputs
 from kg.errors import KgError
 from kg.queries import KnowledgeGraph
 from kg.store import RdflibStore
@@ -38,10 +38,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("build stopped: nothing was written", file=sys.stderr)
         return 1
     out = args.out or args.root / "data" / "build"
-    written = write_outputs(serialize(store.dataset), out)
+    files = {out / name: data for name, data in serialize(store.dataset).items()}
+    files[args.root / "ontology" / "README.md"] = ontology_reference(store.dataset.graph(ONTOLOGY_GRAPH)).encode("utf-8")
+    written = write_outputs(files)
     print("\n".join(report.lines()))
     print("\n".join(summary(KnowledgeGraph(store))))
-    print("wrote " + ", ".join(str(p.relative_to(out.parent) if p.is_relative_to(out.parent) else p) for p in written))
+    print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 

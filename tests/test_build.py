@@ -70,6 +70,17 @@ def test_pyoxigraph_parses_the_same_quads(files: dict[str, bytes], name: str, fm
     assert str(article_graph(SEED)) in graphs
 
 
+def test_every_format_holds_the_same_quads(files: dict[str, bytes]) -> None:
+    """Not only the same count: the same quads, literals with line breaks included (blank nodes aside)."""
+    def ground(data: bytes, fmt: pyoxigraph.RdfFormat) -> set[str]:
+        return {str(q) for q in pyoxigraph.parse(data, format=fmt)
+                if not any(isinstance(t, pyoxigraph.BlankNode) for t in (q.subject, q.object))}
+    expected = ground(files["kg.nq"], pyoxigraph.RdfFormat.N_QUADS)
+    assert any("\\n" in q for q in expected)  # oa:prefix/oa:suffix span line breaks
+    assert ground(files["kg.trig"], pyoxigraph.RdfFormat.TRIG) == expected
+    assert ground(files["kg.jsonld"], pyoxigraph.RdfFormat.JSON_LD) == expected
+
+
 def test_pyoxigraph_parses_turtle_union(files: dict[str, bytes]) -> None:
     union = len(list(pyoxigraph.parse(files["kg.ttl"], format=pyoxigraph.RdfFormat.TURTLE)))
     ds = Dataset()

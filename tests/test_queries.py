@@ -1,0 +1,186 @@
+"""The named query library and the Python helpers, on both engines (rdflib and oxigraph)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import Literal, URIRef
+
+import kg
+from kg.errors import KgError
+from kg.queries import Conflict, Dependency, named_queries, parse_term
+from kg.safety import QueryRefused, check_query
+
+ART = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
+ACTOR = "https://w3id.org/kg/id/actor/"
+KG = "https://w3id.org/kg/ontology#"
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict[str, kg.KnowledgeGraph]:
+    return {engine: kg.load(store=engine) for engine in ("rdflib", "oxigraph")}
+
+
+def normalised(result) -> list[tuple]:
+    """Rows as comparable tuples: numbers by value (oxigraph stores xsd:nonNegativeInteger as xsd:integer)."""
+    def norm(term):
+        if term is None:
+            return None
+        if isinstance(term, Literal) and isinstance(term.toPython(), int | Decimal | float) and not isinstance(term.toPython(), bool):
+            return ("number", Decimal(str(term.toPython())))
+        return (type(term).__name__, term.n3())
+    return [tuple(norm(row.get(v)) for v in result.vars) for row in result.rows]
+
+
+def short(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+# the example parameters of each library query and what that answer must contain
+EXAMPLES = {
+    "actors": ({}, 36),
+    "actor-mentions": ({"actor": URIRef(ACTOR + "united-states")}, 13),
+    "positions": ({"holder": URIRef(ACTOR + "russia"), "kind": URIRef(KG + "Demand")}, 1),
+    "offer-parts": ({"holder": URIRef(ACTOR + "united-states")}, 4),
+    "depends-on": ({"node": URIRef(ART + "us-offers-security-guarantees")}, 4),
+    "dependents": ({"condition": URIRef(ART + "territorial-referendum")}, 3),
+    "dependency-chain": ({"node": URIRef(ART + "us-offers-security-guarantees")}, 4),
+    "demands-and-arguments": ({"holder": URIRef(ACTOR + "ukraine")}, 2),
+    "conflicts": ({}, 3),
+    "evidence": ({"statement": URIRef(ART + "deal-may-require-donbas-withdrawal")}, 2),
+    "events": ({}, 4),
+    "positions-over-time": ({"holder": URIRef(ACTOR + "united-states")}, 8),
+    "reported-by": ({"source": URIRef(ACTOR + "reuters")}, 1),
+    "quantities": ({}, 4),
+    "statements": ({}, 27),
+}
+
+
+def test_library_has_a_documented_query_for_each_competency_question():
+    library = named_queries()
+    assert len(library) >= 10
+    assert {q.cq for q in library.values()} >= {f"CQ{i}" for i in range(1, 10)}
+    for name in EXAMPLES:
+        q = library[name]
+        assert q.description and q.params and q.example.startswith(f"kg query {name}"), name
+        assert check_query(q.sparql) == "SELECT"
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_every_named_query_gives_identical_answers_on_both_engines(graphs, name):
+    rdflib_rows = normalised(graphs["rdflib"].named(name))
+    assert rdflib_rows, f"{name} returned nothing on the seed graph"
+    assert normalised(graphs["oxigraph"].named(name)) == rdflib_rows
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_named_queries_with_parameters_agree_and_filter(graphs, name):
+    bindings, expected_rows = EXAMPLES[name]
+    answers = [graphs[e].named(name, **bindings) for e in ("rdflib", "oxigraph")]
+    assert normalised(answers[0]) == normalised(answers[1])
+    assert len(answers[0].rows) == expected_rows
+    for var, value in bindings.items():
+        assert {row[var] for row in answers[0].rows} == {value}
+
+
+def test_depends_on_direct_and_transitive_with_property_path(graphs):
+    rows = graphs["rdflib"].named("depends-on", node=URIRef(ART + "us-offers-security-guarantees")).rows
+    assert {(short(r["condition"]), r["direct"].toPython()) for r in rows} == {
+        ("signed-settlement", True), ("territorial-status", False),
+        ("deal-may-require-donbas-withdrawal", False), ("territorial-referendum", False)}
+
+
+def test_dependency_chain_edges(graphs):
+    rows = graphs["oxigraph"].named("dependency-chain", node=URIRef(ART + "us-offers-security-guarantees")).rows
+    assert sorted((short(r["from"]), short(r["to"])) for r in rows) == [
+        ("signed-settlement", "deal-may-require-donbas-withdrawal"), ("signed-settlement", "territorial-status"),
+        ("territorial-status", "territorial-referendum"), ("us-offers-security-guarantees", "signed-settlement")]
+
+
+def test_reported_by_a_medium(graphs):
+    rows = graphs["rdflib"].named("reported-by", source=URIRef(ACTOR + "financial-times")).rows
+    assert [(short(r["statement"]), str(r["status"])) for r in rows] == [("deal-may-require-donbas-withdrawal", "reported")]
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_helpers_accept_actor_names_and_statement_ids(graphs, engine):
+    g = graphs[engine]
+    assert g.resolve_actor("the Kremlin") == g.resolve_actor("Russia") == ACTOR + "russia"
+    assert [short(p.iri) for p in g.positions(actor="Kyiv", kind="Demand")] == [
+        "ukraine-demands-50-year-shield", "ukraine-demands-article5-commitment"]
+    assert g.depends_on("signed-settlement", transitive=False) == [
+        Dependency(ART + "deal-may-require-donbas-withdrawal", g.depends_on(ART + "signed-settlement")[0].label, "Proposal", True),
+        Dependency(ART + "territorial-status", "Territorial status, the final 10%, remains the sticking point", "Condition", True)]
+    assert [short(d.iri) for d in g.dependents("territorial-referendum")] == [
+        "signed-settlement", "territorial-status", "us-offers-security-guarantees"]
+    assert [d.direct for d in g.dependents("territorial-referendum")] == [False, True, False]
+
+
+def test_helpers_give_the_same_records_on_both_engines(graphs):
+    r, o = graphs["rdflib"], graphs["oxigraph"]
+    assert r.actors() == o.actors()
+    assert r.positions() == o.positions()
+    assert r.conflicts() == o.conflicts()
+    assert r.evidence("conflict-donbas-vs-territorial-status") == o.evidence("conflict-donbas-vs-territorial-status")
+    assert r.depends_on("us-offers-security-guarantees") == o.depends_on("us-offers-security-guarantees")
+
+
+def test_conflicts_are_typed_records(graphs):
+    conflicts = graphs["rdflib"].conflicts()
+    assert all(isinstance(c, Conflict) for c in conflicts)
+    assert {(short(c.position), short(c.other), short(c.conflict)) for c in conflicts} == {
+        ("ukraine-demands-50-year-shield", "us-offers-15-year-guarantee", "conflict-guarantee-duration"),
+        ("russia-demands-donbas", "territorial-status", "conflict-donbas-vs-territorial-status"),
+        ("deal-may-require-donbas-withdrawal", "us-not-forcing-concessions", "conflict-not-forcing-vs-withdrawal")}
+
+
+def test_evidence_groups_reporters_and_points_into_the_raw_text(graphs):
+    [e] = graphs["rdflib"].evidence("deal-may-require-donbas-withdrawal")
+    raw = (kg.queries.DEFAULT_DATASET.parents[1] / "articles" / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
+    assert raw[e.start:e.end] == e.quote
+    assert e.quote.startswith("Reports from the Financial Times and Reuters suggest")
+    assert e.reporters == ("Financial Times", "Reuters")
+    assert e.reported_by == (ACTOR + "financial-times", ACTOR + "reuters")
+    assert (e.source, e.firmness, e.status) == (ART[:-1], "described", "reported")
+
+
+def test_unknown_names_are_clear_errors(graphs):
+    g = graphs["rdflib"]
+    with pytest.raises(KgError, match="no actor named 'Atlantis'; see kg query actors"):
+        g.positions(actor="Atlantis")
+    with pytest.raises(KgError, match="no statement with id 'nothing'; see kg query statements"):
+        g.evidence("nothing")
+    with pytest.raises(KgError, match="no named query 'nope'; the library has: actor-mentions, actors"):
+        g.named("nope")
+
+
+def test_query_helper_is_read_only_and_local_by_default(graphs):
+    g = graphs["oxigraph"]
+    with pytest.raises(QueryRefused, match="SPARQL update"):
+        g.query("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    with pytest.raises(QueryRefused, match="SERVICE <file:///etc/passwd>"):
+        g.query("SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }")
+    with pytest.raises(KgError, match="CONSTRUCT queries are not supported"):
+        g.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert g.query("ASK { ?s ?p ?o }").boolean is True
+
+
+def test_bindings_are_terms_not_text(graphs):
+    injection = 'x" } ; DROP ALL ; #'
+    assert parse_term(injection) == Literal(injection)
+    for g in graphs.values():
+        assert g.query("SELECT ?a ?label WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }", label=injection).rows == []
+        assert len(g.query("SELECT * WHERE { ?s ?p ?o }").rows) > 1000  # nothing was dropped
+
+
+def test_oxigraph_binds_only_projected_variables_and_says_so(graphs):
+    with pytest.raises(KgError, match=r"oxigraph can only bind variables of the SELECT clause: add \?label"):
+        graphs["oxigraph"].query("SELECT ?a WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }", label="Russia")
+
+
+def test_results_convert_to_dataframes(graphs):
+    frame = graphs["rdflib"].positions(actor="Russia").to_dataframe()
+    assert list(frame.columns) == ["iri", "label", "kind", "holder", "addressee", "content", "firmness", "status"]
+    assert set(frame["kind"]) == {"Demand", "Outcome"}
+    assert graphs["rdflib"].named("conflicts").to_dataframe().shape == (3, 6)

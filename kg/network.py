@@ -1,0 +1,322 @@
+"""The network view of the knowledge graph (networkx) and the analyses researchers ask of it.
+
+:func:`network` projects the RDF graph onto a :class:`networkx.MultiDiGraph`, built only from
+SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg.load()`` returns.
+
+* Nodes are IRIs (strings) with ``kind`` (actor, position, issue, event), ``type`` (the kg: class:
+  Demand, State, NegotiationRound...), ``label`` and, where the graph has them, ``content``,
+  ``holders`` and ``addressees`` (IRIs), ``firmness``, ``status``, ``modality``, ``cue``,
+  ``negated``, ``date``, ``source`` (the article IRI), ``quotes`` and ``offsets`` (the evidence:
+  exact raw quotes and their [start, end] code-point offsets), ``reported_by`` and ``places``
+  (labels), and for actors ``party`` (the state or organisation the actor represents or works for).
+* Edges carry ``relation`` (see :data:`RELATIONS`) and are keyed by it: a MultiDiGraph because two
+  nodes can be linked by several relations (an actor holds a position and is its topic), and at
+  most one edge per (source, target, relation). Directions read as sentences: actor *holds*
+  position, position *addressed-to* actor, offer *depends-on* condition, actor *participates-in*
+  event. A conflict is one ``conflicts-with`` edge per pair (from the smaller IRI; symmetric by
+  meaning) carrying the kg:Conflict node's IRI, label and evidence.
+
+>>> g = network(load())
+>>> g.nodes[position_iri("signed-settlement")]["label"]
+'A signed peace settlement'
+>>> [c.label for c in conditions_chain(g, "us-offers-security-guarantees")]
+['A signed peace settlement', 'Territorial status, the final 10%, remains the sticking point', \
+'US-brokered deal may require Ukraine to withdraw from the rest of Donbas', \
+'Zelenskyy hints a territorial deal may be put to a national referendum']
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from kg.build import KG, statement_iri
+from kg.errors import KgError
+from kg.queries import KnowledgeGraph, load, named_queries
+
+RELATIONS: dict[str, str] = {
+    "holds": "actor holds position",
+    "addressed-to": "position is addressed to actor",
+    "depends-on": "position can only be realised if the target is (condition)",
+    "conflicts-with": "the two positions cannot both be realised (symmetric)",
+    "part-of": "component of a package offer or broader issue",
+    "specifies": "states a term (duration, amount) of a broader position",
+    "supports": "argument given as a reason for a position",
+    "about": "claim or assessment speaks about the target",
+    "topic": "position or event concerns an issue",
+    "discussed-at": "position put forward or discussed at an event",
+    "participates-in": "actor takes part in an event",
+    "represents": "actor acts for another actor",
+    "member-of": "actor holds a role in an organisation or state",
+}
+"""Every edge relation of the network, with what it means."""
+
+DEPENDENCY_RELATIONS = ("depends-on", "conflicts-with", "part-of", "specifies")
+"""The relations of the dependency view: how positions depend on, collide with and make up each other."""
+
+BLOCKING_MEASURE = ("transitive dependents (positions that depend on it directly or through other conditions: "
+                    "its ancestors in the depends-on graph)")
+"""What :func:`blocking_conditions` ranks by."""
+
+SCALAR_ATTRIBUTES = ("content", "firmness", "status", "modality", "cue", "negated", "date", "source", "party")
+NODE_VARIABLES = {"kind": "kind", "type": "type", "label": "label", **{a: a for a in SCALAR_ATTRIBUTES}, "source": "article",
+                  "reported_by": "reporter", "places": "place"}
+
+
+def position_iri(statement_id: str, article: str = "000_0e22b9a82a6b1fdf") -> str:
+    """The IRI of a statement of an article (the seed article by default).
+
+    >>> position_iri("any-ceasefire")
+    'https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/any-ceasefire'
+    """
+    return str(statement_iri(article, statement_id))
+
+
+def _python(term: Any) -> Any:
+    """An rdflib term as a plain Python value: literals convert (bool, int, date as ISO text), IRIs stay text."""
+    value = term.toPython() if hasattr(term, "toPython") else term
+    if isinstance(value, bool | int | float):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
+    """The full network of actors, positions, issues and events (see the module docstring).
+
+    >>> g = network()
+    >>> sorted({kind for _, kind in g.nodes(data="kind")})
+    ['actor', 'event', 'issue', 'position']
+    >>> g.nodes[position_iri("us-offers-15-year-guarantee")]["holders"]
+    ['https://w3id.org/kg/id/actor/united-states']
+    """
+    graph = graph or load()
+    library = named_queries()
+    values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for row in graph.query(library["network-nodes"].sparql).rows:
+        found = values[str(row["node"])]
+        for name, var in NODE_VARIABLES.items():
+            if var in row:
+                found[name].add(str(row[var]).removeprefix(str(KG)) if name == "type" else _python(row[var]))
+    nodes = {node: {"kind": min(found["kind"]), "label": min(found["label"]),
+                    "type": min(found["type"] - {"Actor", "Event"} or found["type"]),
+                    **{name: min(found[name], key=str) for name in SCALAR_ATTRIBUTES if found[name]},
+                    **{name: sorted(found[name]) for name in ("reported_by", "places") if found[name]}}
+             for node, found in values.items()}
+    lists: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+
+    for row in graph.query(library["evidence"].sparql).rows:
+        lists[str(row["statement"])]["evidence"].add((int(row["start"]), int(row["end"]), str(row["quote"]), str(row["source"])))
+
+    edges: list[tuple[str, str, str, dict[str, Any]]] = []
+    for row in graph.query(library["network-edges"].sparql).rows:
+        source, relation, target = str(row["source"]), str(row["relation"]), str(row["target"])
+        if source in nodes and target in nodes:
+            edges.append((source, target, relation, {}))
+            if relation == "holds":
+                lists[target]["holders"].add(source)
+            elif relation == "addressed-to":
+                lists[source]["addressees"].add(target)
+    for row in graph.query(library["network-conflicts"].sparql).rows:
+        attrs = {"conflict": str(row["conflict"]), "label": str(row["label"])} if "conflict" in row else {}
+        attrs.update({name: str(row[name]) for name in ("content", "status") if name in row})
+        edges.append((str(row["a"]), str(row["b"]), "conflicts-with", attrs))
+
+    g = nx.MultiDiGraph()
+    for node in sorted(nodes):
+        attrs = nodes[node]
+        attrs.update((name, sorted(found)) for name, found in sorted(lists[node].items()) if name != "evidence")
+        attrs.update(_evidence(lists[node]["evidence"]))
+        g.add_node(node, **attrs)
+    for source, target, relation, attrs in sorted(edges, key=lambda e: (e[2], e[0], e[1])):
+        if "conflict" in attrs:
+            attrs.update(_evidence(lists[attrs["conflict"]]["evidence"]))
+        g.add_edge(source, target, key=relation, relation=relation, **attrs)
+    return g
+
+
+def _evidence(spans: set[tuple[int, int, str, str]]) -> dict[str, Any]:
+    """Evidence spans as the ``quotes``, ``offsets`` and ``source`` attributes (ordered by offset)."""
+    if not spans:
+        return {}
+    ordered = sorted(spans)
+    return {"quotes": [s[2] for s in ordered], "offsets": [[s[0], s[1]] for s in ordered], "source": ordered[0][3]}
+
+
+def dependency_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Positions and conditions only: the positions linked by :data:`DEPENDENCY_RELATIONS`, with those edges.
+
+    >>> view = dependency_view(network())
+    >>> sorted({kind for _, kind in view.nodes(data="kind")}), sorted({r for *_, r in view.edges(keys=True)})
+    (['position'], ['conflicts-with', 'depends-on', 'part-of', 'specifies'])
+    """
+    keep = [(u, v, k) for u, v, k in g.edges(keys=True)
+            if k in DEPENDENCY_RELATIONS and g.nodes[u]["kind"] == g.nodes[v]["kind"] == "position"]
+    return g.edge_subgraph(keep).copy()
+
+
+def find_node(g: nx.MultiDiGraph, name: str) -> str:
+    """The node named by its IRI, its statement or entity id (the IRI's last segment) or its label (any case).
+
+    >>> find_node(network(), "Any ceasefire (in the Kremlin's terms)")
+    'https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/any-ceasefire'
+    """
+    wanted = name.casefold()
+    matches = sorted(n for n, label in g.nodes(data="label")
+                     if name in (n, n.rsplit("/", 1)[-1]) or wanted == str(label).casefold())
+    if len(matches) != 1:
+        hint = ": " + ", ".join(matches) if matches else "; give an IRI, a statement id (e.g. us-offers-security-guarantees) or a label"
+        raise KgError(f"{'no' if not matches else 'more than one'} node named {name!r} in the network{hint}")
+    return matches[0]
+
+
+def _dependencies(g: nx.MultiDiGraph) -> nx.DiGraph:
+    """The depends-on edges alone, as a DiGraph over every node of ``g``."""
+    dep = nx.DiGraph()
+    dep.add_nodes_from(g)
+    dep.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == "depends-on")
+    return dep
+
+
+def _label(g: nx.MultiDiGraph, node: str) -> str:
+    return str(g.nodes[node].get("label", node))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition in front of a position: how many depends-on steps away and which positions need it."""
+
+    node: str
+    label: str
+    depth: int
+    needed_by: tuple[str, ...]
+
+
+def conditions_chain(g: nx.MultiDiGraph, position: str) -> list[Condition]:
+    """Every condition that must hold before ``position`` can be realised, nearest first (then by label).
+
+    Follows depends-on edges transitively; ``depth`` is the fewest steps from the position.
+
+    >>> [(c.node.rsplit("/", 1)[1], c.depth) for c in conditions_chain(network(), "us-offers-security-guarantees")]
+    [('signed-settlement', 1), ('territorial-status', 2), ('deal-may-require-donbas-withdrawal', 2), ('territorial-referendum', 3)]
+    """
+    start = find_node(g, position)
+    dep = _dependencies(g)
+    depth = nx.single_source_shortest_path_length(dep, start)
+    found = [n for n in depth if n != start]
+    return [Condition(n, _label(g, n), depth[n],
+                      tuple(sorted(p for p in dep.predecessors(n) if depth.get(p) == depth[n] - 1)))
+            for n in sorted(found, key=lambda n: (depth[n], _label(g, n), n))]
+
+
+def deadlocks(g: nx.MultiDiGraph) -> list[list[str]]:
+    """Cycles of mutual conditions (A depends on B ... depends on A), each from its smallest IRI.
+
+    The seed graph has none:
+
+    >>> deadlocks(network())
+    []
+    """
+    cycles = []
+    for cycle in nx.simple_cycles(_dependencies(g)):
+        first = cycle.index(min(cycle))
+        cycles.append(cycle[first:] + cycle[:first])
+    return sorted(cycles)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A condition and the positions it blocks (see :data:`BLOCKING_MEASURE`)."""
+
+    node: str
+    label: str
+    blocked: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        """How many positions it blocks: the measure ranked by."""
+        return len(self.blocked)
+
+
+def blocking_conditions(g: nx.MultiDiGraph) -> list[Blocker]:
+    """Conditions ranked by how many positions they block, transitively (most first, then by label).
+
+    >>> [(b.node.rsplit("/", 1)[1], b.count) for b in blocking_conditions(network())][:3]
+    [('territorial-referendum', 3), ('territorial-status', 2), ('deal-may-require-donbas-withdrawal', 2)]
+    """
+    dep = _dependencies(g)
+    blockers = [Blocker(n, _label(g, n), tuple(sorted(nx.ancestors(dep, n)))) for n in dep if dep.in_degree(n)]
+    return sorted(blockers, key=lambda b: (-b.count, b.label, b.node))
+
+
+def party(g: nx.MultiDiGraph, actor: str) -> str:
+    """The party an actor acts for: the state or organisation it represents or works for, else itself.
+
+    >>> party(network(), "https://w3id.org/kg/id/actor/volodymyr-zelenskyy")
+    'https://w3id.org/kg/id/actor/ukraine'
+    """
+    return str(g.nodes[actor].get("party", actor))
+
+
+@dataclass(frozen=True)
+class Collision:
+    """Two conflicting positions held by different parties, with the conflict node that states it."""
+
+    a: str
+    b: str
+    parties_a: tuple[str, ...]
+    parties_b: tuple[str, ...]
+    conflict: str | None
+    label: str
+
+
+def collisions(g: nx.MultiDiGraph, between_parties: bool = True) -> list[Collision]:
+    """Conflicting positions; by default only those whose holders act for different parties.
+
+    A conflict inside one party (the White House's claim against a reported US-brokered deal) is
+    left out unless ``between_parties=False``.
+
+    >>> [(c.label, c.parties_a, c.parties_b) for c in collisions(network())][0]
+    ("15-year US offer against Ukraine's 50-year demand", ('https://w3id.org/kg/id/actor/ukraine',), \
+('https://w3id.org/kg/id/actor/united-states',))
+    """
+    found = []
+    for a, b, attrs in g.edges(keys=False, data=True):
+        if attrs["relation"] != "conflicts-with":
+            continue
+        pa, pb = (tuple(sorted({party(g, h) for h in g.nodes[n].get("holders", [])})) for n in (a, b))
+        if between_parties and set(pa) & set(pb):
+            continue
+        found.append(Collision(a, b, pa, pb, attrs.get("conflict"), str(attrs.get("label", f"{_label(g, a)} / {_label(g, b)}"))))
+    return sorted(found, key=lambda c: (c.label, c.a, c.b))
+
+
+@dataclass(frozen=True)
+class SharedTalks:
+    """Two actors who took part in the same events (negotiation rounds)."""
+
+    a: str
+    b: str
+    events: tuple[str, ...]
+
+
+def shared_talks(g: nx.MultiDiGraph) -> list[SharedTalks]:
+    """Pairs of actors connected by taking part in the same events, ordered by the actors' labels.
+
+    >>> g = network()
+    >>> [(g.nodes[t.a]["label"], g.nodes[t.b]["label"]) for t in shared_talks(g)][:2]
+    [('Jared Kushner', 'Russian representatives'), ('Jared Kushner', 'Steve Witkoff')]
+    """
+    events: dict[str, list[str]] = defaultdict(list)
+    for actor, event, relation in g.edges(keys=True):
+        if relation == "participates-in":
+            events[event].append(actor)
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for event, actors in events.items():
+        for a, b in itertools.combinations(sorted(set(actors), key=lambda n: (_label(g, n), n)), 2):
+            pairs[a, b].add(event)
+    return sorted((SharedTalks(a, b, tuple(sorted(e))) for (a, b), e in pairs.items()),
+                  key=lambda t: (_label(g, t.a), _label(g, t.b)))

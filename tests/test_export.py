@@ -1,0 +1,75 @@
+"""Tests for kg.export: GraphML/GEXF load back with networkx, RDF formats, stable PNG/SVG of the dependency view."""
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from rdflib import Graph
+
+from kg.cli import main
+from kg.errors import KgError
+from kg.export import export, gexf, graphml
+from kg.network import dependency_view, network
+from kg.queries import load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def g() -> nx.MultiDiGraph:
+    return network(load())
+
+
+def triples(graph: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
+    return sorted((u, v, d["relation"]) for u, v, d in graph.edges(data=True))
+
+
+@pytest.mark.parametrize("view", ["full", "dependency"])
+def test_graphml_and_gexf_load_back_with_the_same_nodes_and_edges(g, view, tmp_path):
+    graph = dependency_view(g) if view == "dependency" else g
+    (tmp_path / "n.graphml").write_bytes(graphml(graph))
+    (tmp_path / "n.gexf").write_bytes(gexf(graph))
+    for back in (nx.read_graphml(tmp_path / "n.graphml", force_multigraph=True), nx.read_gexf(tmp_path / "n.gexf")):
+        assert sorted(back.nodes) == sorted(graph.nodes)
+        assert triples(back) == triples(graph)
+        node = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/territorial-status"
+        assert back.nodes[node]["label"] == "Territorial status, the final 10%, remains the sticking point"
+        assert back.nodes[node]["offsets"] == "[[2134, 2202]]"  # lists as JSON text
+        assert back.nodes[node]["holders"] == '["https://w3id.org/kg/id/actor/volodymyr-zelenskyy"]'
+
+
+def test_exports_are_byte_stable(g):
+    assert graphml(g) == graphml(network(load()))
+    first = gexf(g)
+    assert first == gexf(g) and b"lastmodifieddate" not in first
+    svg = export("svg")
+    assert svg == export("svg")
+    assert b">A signed peace settlement<" in svg and b">Russia insists on the<" in svg  # text stays text, wrapped
+    assert export("png").startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_rdf_export_reproduces_the_build(tmp_path):
+    # Read from the build's N-Quads, the N-Quads export is the same file but for blank node labels (OWL lists).
+    nquads = ROOT / "data" / "build" / "kg.nq"
+    assert main(["export", "--format", "nquads", "--out", str(tmp_path / "x.nq"), "--data", str(nquads)]) == 0
+    exported, built = ((tmp_path / "x.nq").read_text().splitlines(), nquads.read_text().splitlines())
+    assert len(exported) == len(built)
+    assert [line for line in exported if "_:" not in line] == [line for line in built if "_:" not in line]
+    assert main(["export", "--format", "turtle", "--out", str(tmp_path / "x.ttl"), "--data", str(nquads)]) == 0
+    union = Graph()
+    union.parse(tmp_path / "x.ttl", format="turtle")
+    assert len(union) == len({line.split(" <https://w3id.org/kg/graph/")[0] for line in nquads.read_text().splitlines()})
+
+
+def test_export_cli_and_errors(tmp_path, capsys):
+    out = tmp_path / "sub" / "dep.gexf"
+    assert main(["export", "--format", "gexf", "--view", "dependency", "--out", str(out)]) == 0
+    assert sorted(nx.read_gexf(out).nodes) == sorted(dependency_view(network()).nodes)
+    assert "wrote" in capsys.readouterr().out
+    assert main(["export", "--format", "trig", "--view", "dependency", "--out", str(tmp_path / "x.trig")]) == 1
+    assert "--view applies to graphml and gexf only: trig exports hold the whole dataset" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
+    assert exit_info.value.code == 2
+    with pytest.raises(KgError, match="unknown export format 'pdf'"):
+        export("pdf")

@@ -1,0 +1,162 @@
+"""Tests for kg.network: the networkx projection of the seed graph and the analyses' actual answers."""
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.cli import main
+from kg.errors import KgError
+from kg.network import (
+    BLOCKING_MEASURE,
+    blocking_conditions,
+    collisions,
+    conditions_chain,
+    deadlocks,
+    dependency_view,
+    find_node,
+    network,
+    position_iri,
+    shared_talks,
+)
+from kg.queries import load
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = (ROOT / "data" / "articles" / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
+ACTOR = "https://w3id.org/kg/id/actor/"
+
+
+def short(node: str) -> str:
+    return node.rsplit("/", 1)[-1]
+
+
+@pytest.fixture(scope="module")
+def g() -> nx.MultiDiGraph:
+    return network(load())
+
+
+def test_nodes_have_kind_label_and_evidence(g):
+    kinds = {kind: sum(1 for _, k in g.nodes(data="kind") if k == kind) for kind in ("actor", "position", "issue", "event")}
+    assert kinds == {"actor": 17, "position": 23, "issue": 11, "event": 1}
+    offer = g.nodes[position_iri("us-offers-15-year-guarantee")]
+    assert offer["type"] == "Offer" and offer["holders"] == [ACTOR + "united-states"] and offer["addressees"] == [ACTOR + "ukraine"]
+    assert offer["firmness"] == "described" and offer["status"] == "reported" and offer["reported_by"] == ["Reports"]
+    assert offer["offsets"] == [[1270, 1325]] and offer["source"] == "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf"
+    # every quote is the exact raw text at its offsets
+    for node, attrs in g.nodes(data=True):
+        for quote, (start, end) in zip(attrs.get("quotes", []), attrs.get("offsets", []), strict=True):
+            assert RAW[start:end] == quote, node
+    assert g.nodes[ACTOR + "steve-witkoff"]["party"] == ACTOR + "united-states"
+
+
+def test_edges_are_typed_and_conflicts_carry_their_evidence(g):
+    relations = {k for *_, k in g.edges(keys=True)}
+    assert {"holds", "addressed-to", "depends-on", "conflicts-with", "part-of", "participates-in"} <= relations
+    assert g.has_edge(ACTOR + "russia", position_iri("russia-demands-donbas"), key="holds")
+    assert g.has_edge(position_iri("any-ceasefire"), position_iri("russia-demands-donbas"), key="depends-on")
+    assert g.has_edge(ACTOR + "jared-kushner", position_iri("abu-dhabi-talks"), key="participates-in")
+    conflicts = [(short(u), short(v), d) for u, v, k, d in g.edges(keys=True, data=True) if k == "conflicts-with"]
+    assert len(conflicts) == 3  # one edge per kg:Conflict, not one per direction
+    duration = next(d for u, v, d in conflicts if {u, v} == {"us-offers-15-year-guarantee", "ukraine-demands-50-year-shield"})
+    assert duration["label"] == "15-year US offer against Ukraine's 50-year demand"
+    assert RAW[slice(*duration["offsets"][0])] == duration["quotes"][0]
+
+
+def test_dependency_view_holds_positions_and_conditions_only(g):
+    view = dependency_view(g)
+    assert {g.nodes[n]["kind"] for n in view} == {"position"}
+    assert {short(n) for n in view} >= {"us-offers-security-guarantees", "signed-settlement", "territorial-status",
+                                         "territorial-referendum", "deal-may-require-donbas-withdrawal", "any-ceasefire",
+                                         "russia-demands-donbas", "us-offers-15-year-guarantee", "ukraine-demands-50-year-shield"}
+    assert {k for *_, k in view.edges(keys=True)} == {"depends-on", "conflicts-with", "part-of", "specifies"}
+
+
+def test_chain_of_conditions_in_front_of_the_us_guarantees(g):
+    chain = conditions_chain(g, "us-offers-security-guarantees")
+    assert [(short(c.node), c.depth) for c in chain] == [
+        ("signed-settlement", 1), ("territorial-status", 2), ("deal-may-require-donbas-withdrawal", 2), ("territorial-referendum", 3)]
+    assert [short(n) for n in chain[3].needed_by] == ["territorial-status"]
+
+
+def test_the_donbas_condition_on_a_ceasefire(g):
+    chain = conditions_chain(g, "Any ceasefire (in the Kremlin's terms)")
+    assert [(c.label, c.depth) for c in chain] == [("Russia insists on the surrender of the entire Donbas", 1)]
+    assert g.nodes[chain[0].node]["holders"] == [ACTOR + "russia"]
+
+
+def test_no_deadlock_in_the_seed_graph(g):
+    assert deadlocks(g) == []
+
+
+def test_deadlock_found_in_an_invented_graph():
+    # INVENTED for the test, not from any article: three positions that wait for each other.
+    invented = nx.MultiDiGraph()
+    for node in ("urn:x:a", "urn:x:b", "urn:x:c", "urn:x:d"):
+        invented.add_node(node, kind="position", type="Condition", label=node[-1])
+    for u, v in (("urn:x:b", "urn:x:c"), ("urn:x:c", "urn:x:a"), ("urn:x:a", "urn:x:b"), ("urn:x:d", "urn:x:a")):
+        invented.add_edge(u, v, key="depends-on", relation="depends-on")
+    assert deadlocks(invented) == [["urn:x:a", "urn:x:b", "urn:x:c"]]
+    assert [(b.label, b.count) for b in blocking_conditions(invented)] == [("a", 3), ("b", 3), ("c", 3)]
+
+
+def test_blocking_conditions_ranked_by_transitive_dependents(g):
+    assert "ancestors in the depends-on graph" in BLOCKING_MEASURE
+    ranked = [(short(b.node), b.count) for b in blocking_conditions(g)]
+    assert ranked == [("territorial-referendum", 3), ("territorial-status", 2), ("deal-may-require-donbas-withdrawal", 2),
+                      ("signed-settlement", 1), ("russia-demands-donbas", 1)]
+    top = blocking_conditions(g)[0]
+    assert {short(n) for n in top.blocked} == {"territorial-status", "signed-settlement", "us-offers-security-guarantees"}
+
+
+def test_collisions_between_parties(g):
+    found = {(short(c.a), short(c.b)): (c.parties_a, c.parties_b) for c in collisions(g)}
+    assert found == {
+        ("ukraine-demands-50-year-shield", "us-offers-15-year-guarantee"): ((ACTOR + "ukraine",), (ACTOR + "united-states",)),
+        ("russia-demands-donbas", "territorial-status"): ((ACTOR + "russia",), (ACTOR + "ukraine",)),  # Zelenskyy acts for Ukraine
+    }
+    inside = [c for c in collisions(g, between_parties=False) if c.parties_a == c.parties_b]
+    assert [(short(c.a), short(c.b)) for c in inside] == [("deal-may-require-donbas-withdrawal", "us-not-forcing-concessions")]
+
+
+def test_actors_connected_through_the_abu_dhabi_talks(g):
+    pairs = shared_talks(g)
+    assert {frozenset((short(t.a), short(t.b))) for t in pairs} == {
+        frozenset(p) for p in [("steve-witkoff", "jared-kushner"), ("steve-witkoff", "ukrainian-officials"),
+                               ("steve-witkoff", "russian-representatives"), ("jared-kushner", "ukrainian-officials"),
+                               ("jared-kushner", "russian-representatives"), ("ukrainian-officials", "russian-representatives")]}
+    assert {t.events for t in pairs} == {(position_iri("abu-dhabi-talks"),)}
+
+
+def test_find_node_explains_a_wrong_name(g):
+    assert find_node(g, "United States") == ACTOR + "united-states"
+    with pytest.raises(KgError, match="no node named 'us-offer'.*statement id"):
+        find_node(g, "us-offer")
+
+
+def test_analyze_cli(capsys):
+    assert main(["analyze", "chain", "us-offers-security-guarantees"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "conditions in front of US security guarantees for Ukraine [us-offers-security-guarantees]: 4"
+    assert out[4].strip().startswith("3. Zelenskyy hints a territorial deal may be put to a national referendum [territorial-referendum]")
+    assert main(["analyze", "deadlocks"]) == 0
+    assert capsys.readouterr().out.strip() == "cycles of mutual conditions: none"
+    assert main(["analyze", "collisions"]) == 0
+    out = capsys.readouterr().out
+    assert "15-year US offer against Ukraine's 50-year demand\n    Ukraine: Ukraine pushes for a 50-year" in out
+    assert "not forcing" not in out
+    assert main(["analyze", "talks"]) == 0
+    assert "Jared Kushner -- Steve Witkoff: Trilateral talks in Abu Dhabi" in capsys.readouterr().out
+    assert main(["analyze", "chain", "nothing-like-this"]) == 1
+    assert "no node named 'nothing-like-this'" in capsys.readouterr().err
+    assert main(["analyze", "talks", "--data", "no/such.trig"]) == 1
+    assert "no built dataset at no/such.trig" in capsys.readouterr().err
+
+
+def test_projection_is_the_same_on_oxigraph(g):
+    from kg.queries import KnowledgeGraph
+    from kg.store import DEFAULT_DATASET, open_store
+
+    other = network(KnowledgeGraph(open_store(DEFAULT_DATASET, "oxigraph")))
+    assert sorted(other.nodes) == sorted(g.nodes)
+    assert sorted(other.edges(keys=True)) == sorted(g.edges(keys=True))
+    assert dict(other.nodes(data=True)) == dict(g.nodes(data=True))

@@ -7,6 +7,7 @@
 """
 
 from kg.queries import KnowledgeGraph, load
+from kg.remote import connect
 
-__all__ = ["KnowledgeGraph", "load"]
+__all__ = ["KnowledgeGraph", "connect", "load"]
 __version__ = "0.1.0"

@@ -14,13 +14,17 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+
+from rdflib.term import Identifier
 
 from kg.annotations import PROJECT_ROOT, Corpus, load_corpus
 from kg.build import ONTOLOGY_GRAPH, build_dataset, ontology_reference, serialize, write_outputs
 from kg.errors import KgError
-from kg.queries import KnowledgeGraph
-from kg.store import RdflibStore
+from kg.queries import FORMATS, KnowledgeGraph, format_result, named_queries, parse_term
+from kg.safety import DEFAULT_TIMEOUT, QuerySyntaxError, check_query, run_with_timeout
+from kg.store import ENGINES, RdflibStore, open_store
 from kg.validate import ValidationReport, validate
 
 
@@ -69,6 +73,173 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built dataset as a guarded, read-only SPARQL endpoint with the YASGUI page, until Ctrl-C."""
+    from kg.serve import serve
+
+    serve(args.dataset, host=args.host, port=args.port, timeout=args.timeout, max_bytes=args.max_bytes,
+          workers=args.workers, allow_remote=args.allow_remote)
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    """Upload each named graph of the built dataset to a Graph Store Protocol endpoint; report what was sent."""
+    import os
+
+    from kg.remote import PushError, push
+
+    password = args.password or os.environ.get("KG_PASSWORD")
+    token = args.token or os.environ.get("KG_TOKEN")
+    if password and args.user is None:
+        raise KgError("a password needs --user (or use --token for bearer authentication)")
+    try:
+        report = push(args.endpoint, args.dataset, replace=not args.merge, timeout=args.timeout,
+                      user=args.user, password=password, token=token)
+    except PushError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0
+
+
+class UsageError(Exception):
+    """A mistake in the command line itself (exit status 2)."""
+
+
+def _query_text(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """The SPARQL of ``kg query``'s argument (a library name, a .rq file or inline text) and its declared params."""
+    library = named_queries()
+    if args.query in library:
+        return library[args.query].sparql, library[args.query].param_names
+    path = Path(args.query)
+    if args.query.endswith(".rq") or (len(args.query) < 4096 and "\n" not in args.query and path.is_file()):
+        if not path.is_file():
+            raise UsageError(f"no query file {args.query}")
+        return path.read_text(encoding="utf-8"), []
+    if re.fullmatch(r"[\w.-]+", args.query):
+        raise UsageError(f"no named query {args.query!r}; kg query --list shows the library")
+    return args.query, []
+
+
+def _query_params(args: argparse.Namespace, sparql: str, declared: list[str]) -> dict[str, Identifier]:
+    """--param name=value pairs as RDF terms, each checked against the variables of the query."""
+    variables = set(re.findall(r"[?$](\w+)", re.sub(r"(?m)^\s*#.*$", "", sparql)))
+    bindings = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param {item!r}: write NAME=VALUE, e.g. --param holder=kgid:actor/russia")
+        if name not in variables:
+            raise UsageError(f"--param {name}: the query has no ?{name}"
+                             + (f" (its parameters: {', '.join(declared)})" if declared else ""))
+        bindings[name] = parse_term(value)
+    return bindings
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run a read-only query of the library, a .rq file or inline SPARQL, in a worker with a time limit."""
+    if args.list:
+        library = named_queries().values()
+        width = max(len(q.name) for q in library)
+        print("\n".join(f"{q.name.ljust(width)}  {(q.cq + ' ') if q.cq else ''}{q.description}" for q in library))
+        return 0
+    try:
+        if not args.query:
+            raise UsageError("give a query: a name from kg query --list, a .rq file or SPARQL text")
+        sparql, declared = _query_text(args)
+        bindings = _query_params(args, sparql, declared)
+        form = check_query(sparql, allow_remote=args.allow_remote)
+        if form not in ("SELECT", "ASK"):
+            raise UsageError(f"kg query runs SELECT and ASK queries, not {form}")
+    except (UsageError, QuerySyntaxError) as exc:
+        print(f"kg query: {exc}", file=sys.stderr)
+        return 2
+    if args.endpoint:
+        from kg.remote import RemoteStore
+
+        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(sparql, bindings)
+    else:
+        data = args.data or args.root / "data" / "build" / "kg.trig"
+        if not data.exists():
+            raise KgError(f"no built dataset at {data}: run 'kg build' first")
+        opener = partial(open_store, data, args.store)
+        result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
+    text = format_result(result, fmt)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _graph_of(args: argparse.Namespace) -> KnowledgeGraph:
+    """The knowledge graph named by --data and --store."""
+    data = args.data or args.root / "data" / "build" / "kg.trig"
+    if not data.exists():
+        raise KgError(f"no built dataset at {data}: run 'kg build' first, or give --data FILE")
+    return KnowledgeGraph(open_store(data, args.store))
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Answer a question about the network: chain, deadlocks, blocking, collisions or talks."""
+    from kg import network as net
+
+    g = net.network(_graph_of(args))
+
+    def name(node: str) -> str:
+        return f"{g.nodes[node]['label']} [{node.rsplit('/', 1)[-1]}]"
+
+    def parties(nodes: tuple[str, ...]) -> str:
+        return ", ".join(g.nodes[n]["label"] for n in nodes) or "no holder"
+
+    lines: list[str] = []
+    if args.analysis == "chain":
+        start = net.find_node(g, args.position)
+        chain = net.conditions_chain(g, start)
+        lines.append(f"conditions in front of {name(start)}: {len(chain)}")
+        lines += [f"{'  ' * c.depth}{c.depth}. {name(c.node)} (needed by {', '.join(n.rsplit('/', 1)[-1] for n in c.needed_by)})"
+                  for c in chain]
+    elif args.analysis == "deadlocks":
+        cycles = net.deadlocks(g)
+        lines.append(f"cycles of mutual conditions: {len(cycles) or 'none'}")
+        lines += [" -> ".join(name(n) for n in (*cycle, cycle[0])) for cycle in cycles]
+    elif args.analysis == "blocking":
+        ranked = net.blocking_conditions(g)[: args.top]
+        lines.append(f"conditions ranked by {net.BLOCKING_MEASURE}:")
+        lines += [f"{b.count:3d}  {name(b.node)}: blocks {', '.join(n.rsplit('/', 1)[-1] for n in b.blocked)}" for b in ranked]
+    elif args.analysis == "collisions":
+        found = net.collisions(g, between_parties=not args.all)
+        lines.append(f"{'conflicts' if args.all else 'collisions between parties'}: {len(found)}")
+        for c in found:
+            lines += [f"{c.label}", f"    {parties(c.parties_a)}: {name(c.a)}", f"    {parties(c.parties_b)}: {name(c.b)}"]
+    else:
+        pairs = net.shared_talks(g)
+        lines.append(f"actors connected through shared talks: {len(pairs)} pairs")
+        lines += [f"{g.nodes[t.a]['label']} -- {g.nodes[t.b]['label']}: {'; '.join(g.nodes[e]['label'] for e in t.events)}" for t in pairs]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    """Write the interactive graph page (one self-contained HTML file)."""
+    from kg.network import dependency_view, network
+    from kg.viz import write_page
+
+    g = network(_graph_of(args))
+    g = dependency_view(g) if args.view == "dependency" else g
+    path = write_page(g, args.out, args.title)
+    print(f"wrote {path} ({path.stat().st_size:,} bytes; {g.number_of_nodes()} nodes, {g.number_of_edges()} edges): "
+          f"open it in a browser, no network needed")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the network (GraphML, GEXF), the dataset (RDF formats) or a picture of the dependency view."""
+    from kg.export import export, write
+
+    path = write(export(args.format, _graph_of(args), args.view), args.out)
+    print(f"wrote {path} ({path.stat().st_size:,} bytes, {args.format})")
+    return 0
+
+
 def summary(graph: KnowledgeGraph) -> list[str]:
     """A few lines on what the graph holds: triples, actors, positions by kind, dependencies, conflicts."""
     count = graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0]["n"]
@@ -100,10 +271,70 @@ def parser() -> argparse.ArgumentParser:
     locate.add_argument("quote", help="the exact words, noise included")
     locate.set_defaults(func=cmd_locate)
     # --- query commands (kg query) ---
+    query = sub.add_parser("query", help="run a named query, a .rq file or inline SPARQL (read-only)",
+                           description="Run a read-only SPARQL query. Exit status: 0 ok, 1 refused, timed out or failed, "
+                                       "2 syntax or usage error.")
+    query.add_argument("query", nargs="?", help="a name from --list, a .rq file, or SPARQL text")
+    query.add_argument("--list", action="store_true", help="list the named queries with one-line descriptions")
+    query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                       help="bind ?NAME to an RDF term: <iri>, kg:Demand, https://..., \"15\"^^xsd:integer, else a plain literal")
+    query.add_argument("--format", "-f", choices=FORMATS, help="output format (default: table on a terminal, else csv)")
+    query.add_argument("--store", choices=ENGINES, default="rdflib", help="query engine (default: %(default)s)")
+    query.add_argument("--data", type=Path, help="dataset to query (default: ROOT/data/build/kg.trig)")
+    query.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                       help="stop the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
+    query.add_argument("--allow-remote", action="store_true", help="allow SERVICE and FROM <url> (off: they fetch from the network)")
+    query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL endpoint instead, e.g. http://127.0.0.1:7878/query")
+    query.set_defaults(func=cmd_query)
     # --- end query commands ---
     # --- network commands (kg analyze, kg viz, kg export) ---
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("--data", type=Path, help="dataset (default: ROOT/data/build/kg.trig)")
+    source.add_argument("--store", choices=ENGINES, default="rdflib", help="query engine (default: %(default)s)")
+    analyze = sub.add_parser("analyze", help="questions about the network: chains of conditions, deadlocks, blockers, collisions, talks")
+    analyses = analyze.add_subparsers(dest="analysis", required=True)
+    chain = analyses.add_parser("chain", parents=[source], help="every condition in front of a position, nearest first")
+    chain.add_argument("position", help="statement id (us-offers-security-guarantees), IRI or label")
+    analyses.add_parser("deadlocks", parents=[source], help="cycles of mutual conditions")
+    blocking = analyses.add_parser("blocking", parents=[source], help="conditions ranked by how many positions they block")
+    blocking.add_argument("--top", type=int, default=10, help="how many to list (default: %(default)s)")
+    colliding = analyses.add_parser("collisions", parents=[source], help="conflicting positions held by different parties")
+    colliding.add_argument("--all", action="store_true", help="also conflicts inside one party")
+    analyses.add_parser("talks", parents=[source], help="actors connected through shared talks")
+    analyze.set_defaults(func=cmd_analyze)
+    viz = sub.add_parser("viz", parents=[source], help="write the interactive graph page (one HTML file, works offline)")
+    viz.add_argument("--out", type=Path, default=Path("kg-graph.html"), help="HTML file to write (default: %(default)s)")
+    viz.add_argument("--view", choices=("full", "dependency"), default="full", help="all nodes, or positions and conditions only")
+    viz.add_argument("--title", default="kg: actors and positions", help="page title (default: %(default)s)")
+    viz.set_defaults(func=cmd_viz)
+    export = sub.add_parser("export", parents=[source], help="GraphML/GEXF for Gephi, RDF formats, PNG/SVG of the dependency view")
+    export.add_argument("--format", required=True, choices=("graphml", "gexf", "trig", "nquads", "jsonld", "turtle", "png", "svg"))
+    export.add_argument("--out", type=Path, required=True, help="file to write")
+    export.add_argument("--view", choices=("full", "dependency"), help="graphml/gexf: full network (default) or dependency view")
+    export.set_defaults(func=cmd_export)
     # --- end network commands ---
     # --- server commands (kg serve, kg push) ---
+    serve = sub.add_parser("serve", help="a read-only SPARQL endpoint (/query) and YASGUI page on Oxigraph, with time limits")
+    serve.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: data/build/kg.trig)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
+    serve.add_argument("--port", type=int, help="port (default: 7878 if free, else any free port; 0: any free port)")
+    serve.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run before it is killed (default: %(default)s)")
+    serve.add_argument("--max-bytes", type=int, default=20_000_000, help="largest answer sent, in bytes (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=2, help="queries answered at the same time (default: %(default)s)")
+    serve.add_argument("--allow-remote", action="store_true", help="let queries use SERVICE and FROM <url> (off: refused)")
+    serve.set_defaults(func=cmd_serve)
+    push = sub.add_parser("push", help="upload the dataset to a SPARQL Graph Store endpoint, one named graph per article")
+    push.add_argument("--endpoint", required=True,
+                      help="Graph Store Protocol URL, e.g. http://localhost:7878/store (Oxigraph), http://localhost:3030/DS/data (Fuseki)")
+    push.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: data/build/kg.trig)")
+    mode = push.add_mutually_exclusive_group()
+    mode.add_argument("--replace", action="store_true", help="replace each graph on the server (PUT; the default)")
+    mode.add_argument("--merge", action="store_true", help="add to each graph on the server (POST)")
+    push.add_argument("--user", help="user name for HTTP Basic authentication")
+    push.add_argument("--password", help="password (better: set KG_PASSWORD)")
+    push.add_argument("--token", help="bearer token (better: set KG_TOKEN)")
+    push.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each graph's upload (default: %(default)s)")
+    push.set_defaults(func=cmd_push)
     # --- end server commands ---
     return top
 

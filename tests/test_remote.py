@@ -1,0 +1,310 @@
+"""kg.connect and kg push against a real Oxigraph server; the client's error messages."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from rdflib import XSD, Dataset, Literal, URIRef
+from rdflib.term import Identifier
+
+import kg
+from kg.cli import main
+from kg.errors import KgError
+from kg.queries import KnowledgeGraph, named_queries
+from kg.remote import PushError, RemoteStore, connect, push, with_values
+from kg.serve import oxigraph_binary
+from kg.store import DEFAULT_DATASET, QueryResult
+
+ARTICLE = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
+ARTICLE_GRAPH = "https://w3id.org/kg/graph/article/000_0e22b9a82a6b1fdf"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+INTEGER_TYPES = {XSD[t] for t in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
+                                  "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+
+
+def comparable(result: QueryResult, oxigraph_integers: bool = False) -> tuple[list[str], list[str], bool | None]:
+    """Variables, rows in a canonical order (ties that ORDER BY leaves may come in any order), boolean.
+
+    With ``oxigraph_integers``, integer-derived literals (oa:start's xsd:nonNegativeInteger...) become
+    xsd:integer, as Oxigraph 0.5 stores them.
+    """
+    def canonical(term: Identifier) -> Identifier:
+        if oxigraph_integers and isinstance(term, Literal) and term.datatype in INTEGER_TYPES:
+            return Literal(str(term), datatype=XSD.integer)
+        return term
+    return result.vars, sorted(repr(sorted((k, canonical(v)) for k, v in row.items())) for row in result.rows), result.boolean
+
+
+def same_answers(remote: KnowledgeGraph, embedded: KnowledgeGraph, same_engine: KnowledgeGraph) -> list[str]:
+    """Run every named query, unbound and with its parameters bound, on all three; return the queries compared.
+
+    ``remote`` must give the same rows as ``same_engine`` (embedded pyoxigraph) and as ``embedded``
+    (rdflib) up to Oxigraph's integer datatypes. Parameter values come from the first row of the unbound
+    answer, so the bound answer is never empty.
+    """
+    compared = []
+    for name, query in named_queries().items():
+        unbound = embedded.query(query.sparql)
+        assert unbound.rows, f"{name}: no rows on the seed dataset"
+        params = {p: unbound.rows[0][p] for p in query.param_names if p in unbound.rows[0]}
+        for bindings in ([{}, params] if params else [{}]):
+            label = f"{name}({', '.join(bindings)})"
+            expected = embedded.query(query.sparql, **bindings)
+            assert expected.rows, f"{label}: no rows"
+            answer = remote.query(query.sparql, **bindings)
+            assert comparable(answer) == comparable(same_engine.query(query.sparql, **bindings)), label
+            assert comparable(answer) == comparable(expected, oxigraph_integers=True), label
+            compared.append(label)
+    return compared
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built dataset, so that a rebuild during the tests cannot make the two sides differ."""
+    path = tmp_path_factory.mktemp("dataset") / "kg.trig"
+    shutil.copy(DEFAULT_DATASET, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real read-write Oxigraph server on a free loopback port (default graph = union of the named graphs)."""
+    port = free_port()
+    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                                "--union-default-graph", "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph: str, snapshot: Path) -> kg.remote.PushReport:
+    return push(f"{oxigraph}/store", snapshot)
+
+
+@pytest.fixture(scope="module")
+def embedded(snapshot: Path) -> KnowledgeGraph:
+    return kg.load(snapshot)
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph: str, pushed: kg.remote.PushReport) -> KnowledgeGraph:
+    return kg.connect(f"{oxigraph}/query")
+
+
+def test_push_sends_one_graph_per_article_and_reports_it(pushed: kg.remote.PushReport, snapshot: Path,
+                                                         remote: KnowledgeGraph) -> None:
+    dataset = Dataset()
+    dataset.parse(snapshot, format="trig")
+    expected = {str(g.identifier): len(g) for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef)}
+    assert {iri: triples for iri, triples, _ in pushed.sent} == expected
+    assert {ARTICLE_GRAPH, "https://w3id.org/kg/graph/ontology", "https://w3id.org/kg/graph/entities"} <= set(expected)
+    assert pushed.not_sent == [] and all(size > 100 for _, _, size in pushed.sent)
+    graphs = remote.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert {str(r["g"]): int(r["n"]) for r in graphs.rows} == expected
+    assert pushed.lines()[0].startswith(f"replaced {len(expected)} graph(s) on ")
+
+
+def test_every_named_query_answers_identically_through_connect(remote: KnowledgeGraph, embedded: KnowledgeGraph,
+                                                               snapshot: Path) -> None:
+    compared = same_answers(remote, embedded, kg.load(snapshot, store="oxigraph"))
+    assert {f"{name}()" for name in named_queries()} <= set(compared)
+    assert "positions(holder, kind)" in compared and "depends-on(node)" in compared
+
+
+def test_helpers_work_unchanged_through_connect(remote: KnowledgeGraph, embedded: KnowledgeGraph) -> None:
+    assert isinstance(remote.store, RemoteStore)
+    demands = remote.positions(actor="the Kremlin", kind="Demand")
+    assert [p.iri for p in demands] == [ARTICLE + "russia-demands-donbas"]
+    assert demands == embedded.positions(actor="the Kremlin", kind="Demand")
+    assert remote.actors() == embedded.actors()
+    chain = {d.iri.rsplit("/", 1)[1] for d in remote.depends_on("us-offers-security-guarantees")}
+    assert {"signed-settlement", "territorial-status", "deal-may-require-donbas-withdrawal", "territorial-referendum"} <= chain
+    assert [d.iri for d in remote.dependents("russia-demands-donbas")] == [ARTICLE + "any-ceasefire"]
+    assert remote.conflicts() == embedded.conflicts()
+    assert remote.evidence("us-demands-peace-agreement") == embedded.evidence("us-demands-peace-agreement")
+
+
+def test_bound_values_are_sent_as_escaped_terms(remote: KnowledgeGraph, embedded: KnowledgeGraph) -> None:
+    nasty = Literal('x" } ; DROP ALL ; SELECT * { "\n\\', lang="en")
+    query = "SELECT ?copy WHERE { BIND(?value AS ?copy) }"
+    assert remote.query(query, value=nasty).rows == [{"copy": nasty}] == embedded.query(query, value=nasty).rows
+    with pytest.raises(KgError, match="cannot bind"):
+        remote.query("SELECT ?s WHERE { ?s ?p ?o }", s=URIRef("http://x> } DROP ALL #"))
+    # braces in strings, comments and SELECT expressions do not fool the search for the WHERE group
+    text = with_values('SELECT ("{" AS ?b) (EXISTS { ?a ?p ?o } AS ?e) # {\nWHERE { ?a ?p ?o }', {"a": URIRef("http://a")})
+    assert text.endswith("WHERE { VALUES (?a) { (<http://a>) }\n ?a ?p ?o }")
+
+
+def test_push_merge_adds_and_replace_restores(oxigraph: str, snapshot: Path, remote: KnowledgeGraph) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/kg/graph/entities> { ?s ?p ?o } }"
+    before = int(remote.query(count).rows[0]["n"])
+    extra = snapshot.parent / "extra.nq"
+    extra.write_text('<http://example.org/a> <http://example.org/b> "merged" <https://w3id.org/kg/graph/entities> .\n')
+    report = push(f"{oxigraph}/store", extra, replace=False)
+    assert report.mode == "merge" and report.sent == [("https://w3id.org/kg/graph/entities", 1, 57)]
+    assert int(remote.query(count).rows[0]["n"]) == before + 1
+    push(f"{oxigraph}/store", snapshot)
+    assert int(remote.query(count).rows[0]["n"]) == before
+
+
+def test_kg_push_command_prints_what_it_sent(oxigraph: str, snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["push", "--endpoint", f"{oxigraph}/store", "--dataset", str(snapshot)]) == 0
+    out = capsys.readouterr().out
+    assert f"  sent {ARTICLE_GRAPH}: " in out and "triples" in out and "bytes" in out
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class FakeServer(ThreadingHTTPServer):
+    """A real HTTP server that is not a SPARQL endpoint: answers HTML, hangs, or refuses uploads after some."""
+
+    daemon_threads = True
+
+    def __init__(self, behaviour: str, accept_puts: int = 0) -> None:
+        super().__init__(("127.0.0.1", 0), FakeHandler)
+        self.behaviour, self.accept_puts = behaviour, accept_puts
+        self.authorizations: list[str] = []
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    server: FakeServer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def reply(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.behaviour == "hang":
+            time.sleep(3)
+        self.reply(200, "text/html", b"<!DOCTYPE html><html><body>Welcome</body></html>")
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.authorizations.append(self.headers.get("Authorization", ""))
+        if len(self.server.authorizations) <= self.server.accept_puts:
+            self.reply(204, "text/plain", b"")
+        else:
+            self.reply(403, "text/plain", b"Forbidden: this account may not write\nmore detail")
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[..., FakeServer]]:
+    servers: list[FakeServer] = []
+
+    def start(behaviour: str, accept_puts: int = 0) -> FakeServer:
+        server = FakeServer(behaviour, accept_puts)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def test_unreachable_endpoint() -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    with pytest.raises(KgError, match=f"cannot reach the SPARQL endpoint {url}: Connection refused .fix: check the URL"):
+        connect(url)
+    assert main(["push", "--endpoint", url.replace("query", "store")]) == 1
+
+
+def test_non_sparql_response(fake: Callable[..., FakeServer]) -> None:
+    server = fake("html")
+    with pytest.raises(KgError, match=r"did not answer with SPARQL results \(got text/html: b'<!DOCTYPE html>.*give the query endpoint"):
+        connect(server.url + "/")
+
+
+def test_http_error_gives_status_and_first_line(oxigraph: str, pushed: kg.remote.PushReport) -> None:
+    with pytest.raises(KgError, match=f"{oxigraph}/nothing answered HTTP 404 Not Found"):
+        connect(f"{oxigraph}/nothing")
+    with pytest.raises(KgError, match=r"answered HTTP 400 Bad Request: error at 1:\d+"):
+        RemoteStore(f"{oxigraph}/query").select("SELECT * WHERE { ?s ?p }")
+
+
+def test_timeout(fake: Callable[..., FakeServer]) -> None:
+    server = fake("hang")
+    began = time.monotonic()
+    with pytest.raises(KgError, match=r"did not answer within 0.5 s \(fix: raise --timeout"):
+        connect(server.url + "/query", timeout=0.5)
+    assert time.monotonic() - began < 2.5
+
+
+def test_empty_default_graph_is_explained(tmp_path: Path, snapshot: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port, process)
+        with pytest.raises(KgError, match="holds no triples .fix: upload the dataset first"):
+            connect(f"http://127.0.0.1:{port}/query")
+        push(f"http://127.0.0.1:{port}/store", snapshot)
+        with pytest.raises(KgError, match="default graph is empty.*--union-default-graph"):
+            connect(f"http://127.0.0.1:{port}/query")
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_refused_upload_is_reported_as_partial(fake: Callable[..., FakeServer], snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = fake("html", accept_puts=1)
+    with pytest.raises(PushError) as caught:
+        push(server.url + "/store", snapshot, user="ana", password="s3cret")
+    report = caught.value.report
+    assert [iri for iri, _, _ in report.sent] == [ARTICLE_GRAPH]
+    assert report.not_sent == ["https://w3id.org/kg/graph/entities", "https://w3id.org/kg/graph/ontology"]
+    message = str(caught.value)
+    assert "answered HTTP 403 Forbidden: Forbidden: this account may not write" in message and "more detail" not in message
+    assert "NOT sent https://w3id.org/kg/graph/ontology" in message and "2 graph(s) not sent" in message
+    assert base64.b64decode(server.authorizations[0].removeprefix("Basic ")) == b"ana:s3cret"
+
+    server = fake("html", accept_puts=0)
+    assert main(["push", "--endpoint", server.url + "/store", "--dataset", str(snapshot), "--token", "t0k"]) == 1
+    err = capsys.readouterr().err
+    assert "push stopped: " in err and "replaced 0 graph(s)" in err and "3 graph(s) not sent" in err
+    assert server.authorizations == ["Bearer t0k"]

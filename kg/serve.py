@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import json
 import queue
@@ -31,6 +32,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -127,6 +129,15 @@ def oxigraph_binary() -> str:
     return found
 
 
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None  # looked up before any fork
+
+
+def _die_with_parent() -> None:
+    """In the worker, just before Oxigraph starts: ask Linux to kill it when the thread that started it ends
+    (PR_SET_PDEATHSIG), which also happens when kg serve itself is killed outright (SIGKILL)."""
+    _PRCTL(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -143,7 +154,8 @@ class Worker:
             with log.open("ab") as out:
                 self.process = subprocess.Popen(
                     [binary, "serve-read-only", "--location", str(location), "--union-default-graph",
-                     "--bind", f"127.0.0.1:{self.port}"], stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+                     "--bind", f"127.0.0.1:{self.port}"], stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                    preexec_fn=_die_with_parent if _PRCTL else None)
             if self._wait_listening():
                 return
             self.kill()
@@ -167,7 +179,11 @@ class Worker:
 
 
 class WorkerPool:
-    """Idle workers in a queue; a worker serves one request at a time and is replaced when killed."""
+    """Idle workers in a queue; a worker serves one request at a time and is replaced when killed.
+
+    Every worker is started by one long-lived spawner thread, because a worker dies with the thread
+    that started it (see :func:`_die_with_parent`): short-lived threads would take their workers along.
+    """
 
     def __init__(self, binary: str, location: Path, size: int, log: Path) -> None:
         self.binary, self.location, self.log = binary, location, log
@@ -175,13 +191,29 @@ class WorkerPool:
         self.workers: set[Worker] = set()
         self.lock = threading.Lock()
         self.closed = False
-        self.starting: list[threading.Thread] = []
+        self.requests: queue.Queue[Future[None] | None] = queue.Queue()
+        self.spawner = threading.Thread(target=self._spawn, name="kg-serve-spawner", daemon=True)
+        self.spawner.start()
         try:
-            for _ in range(size):
-                self._add(Worker(binary, location, log))
-        except BaseException:  # e.g. Ctrl-C while starting: stop those already started
+            for started in [self._start() for _ in range(size)]:
+                started.result()
+        except BaseException:  # a worker that did not start, or Ctrl-C while starting: stop those already started
             self.close()
             raise
+
+    def _start(self) -> Future[None]:
+        """Ask the spawner for one more worker; the future ends when it is idle in the pool (or failed)."""
+        started: Future[None] = Future()
+        self.requests.put(started)
+        return started
+
+    def _spawn(self) -> None:
+        while (started := self.requests.get()) is not None:
+            try:
+                self._add(Worker(self.binary, self.location, self.log))
+                started.set_result(None)
+            except KgError as exc:
+                started.set_exception(exc)
 
     def _add(self, worker: Worker) -> None:
         with self.lock:
@@ -203,33 +235,25 @@ class WorkerPool:
         self.idle.put(worker)
 
     def replace(self, worker: Worker) -> None:
-        """Kill a worker and start its replacement in the background."""
+        """Kill a worker and have the spawner start its replacement in the background."""
         worker.kill()
         with self.lock:
             self.workers.discard(worker)
-
-        def start() -> None:
-            try:
-                self._add(Worker(self.binary, self.location, self.log))
-            except KgError as exc:
-                print(f"kg serve: could not replace a worker: {exc}", file=sys.stderr)
-
-        starter = threading.Thread(target=start, daemon=True)
-        with self.lock:
             if self.closed:
                 return
-            self.starting = [t for t in self.starting if t.is_alive()] + [starter]
-        starter.start()
+        self._start().add_done_callback(
+            lambda started: started.exception() and print(f"kg serve: could not replace a worker: {started.exception()}",
+                                                          file=sys.stderr))
 
     def close(self) -> None:
-        """Kill every worker, busy or not, and those still starting (they see ``closed`` and stop)."""
+        """Kill every worker, busy or not, and stop the spawner (a worker it is still starting sees ``closed``)."""
         with self.lock:
             self.closed = True
             workers, self.workers = list(self.workers), set()
         for worker in workers:
             worker.kill()
-        for starter in self.starting:
-            starter.join()
+        self.requests.put(None)
+        self.spawner.join()
 
 
 class Refusal(Exception):

@@ -236,6 +236,25 @@ def test_stops_cleanly_and_leaves_no_process(snapshot: Path, signum: int) -> Non
         socket.create_connection(("127.0.0.1", server.port), timeout=2)
 
 
+def test_workers_die_with_a_killed_server_even_replaced_ones(snapshot: Path) -> None:  # noqa: F811
+    """SIGKILL cannot be caught: the workers go because Linux kills them with their parent (PR_SET_PDEATHSIG)."""
+    server = Served(snapshot, "--timeout", "1")
+    try:
+        first = server.workers()
+        assert request(f"{server.url}/query", form(CROSS_PRODUCT))[0] == 503  # one worker killed and replaced
+        deadline = time.monotonic() + 10
+        while (len(server.workers()) != 2 or server.workers() == first) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers, store = server.workers(), server.store()
+        assert len(workers) == 2 and workers != first
+    finally:
+        server.stop(signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while children(None, store) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children(None, store) == set()
+
+
 def test_busy_port_is_a_clear_error(snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -24,7 +24,7 @@ from kg.build import ONTOLOGY_GRAPH, build_dataset, ontology_reference, serializ
 from kg.errors import KgError
 from kg.queries import FORMATS, KnowledgeGraph, format_result, named_queries, parse_term
 from kg.safety import DEFAULT_TIMEOUT, QuerySyntaxError, check_query, run_with_timeout
-from kg.store import ENGINES, RdflibStore, open_store
+from kg.store import ENGINES, RdflibStore, built_dataset, open_store
 from kg.validate import ValidationReport, validate
 
 
@@ -159,10 +159,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
         result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(sparql, bindings)
     else:
-        data = args.data or args.root / "data" / "build" / "kg.trig"
-        if not data.exists():
-            raise KgError(f"no built dataset at {data}: run 'kg build' first")
-        opener = partial(open_store, data, args.store)
+        opener = partial(open_store, _dataset(args), args.store)
         result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
     fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
     text = format_result(result, fmt)
@@ -170,12 +167,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dataset(args: argparse.Namespace) -> Path:
+    """The dataset named by --data, else the one built under --root."""
+    return built_dataset(args.data or args.root / "data" / "build" / "kg.trig")
+
+
 def _graph_of(args: argparse.Namespace) -> KnowledgeGraph:
     """The knowledge graph named by --data and --store."""
-    data = args.data or args.root / "data" / "build" / "kg.trig"
-    if not data.exists():
-        raise KgError(f"no built dataset at {data}: run 'kg build' first, or give --data FILE")
-    return KnowledgeGraph(open_store(data, args.store))
+    return KnowledgeGraph(open_store(_dataset(args), args.store))
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -233,9 +232,9 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the network (GraphML, GEXF), the dataset (RDF formats) or a picture of the dependency view."""
-    from kg.export import export, write
+    from kg.export import export
 
-    path = write(export(args.format, _graph_of(args), args.view), args.out)
+    [path] = write_outputs({args.out: export(args.format, _graph_of(args), args.view)})
     print(f"wrote {path} ({path.stat().st_size:,} bytes, {args.format})")
     return 0
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -159,10 +158,3 @@ def export(fmt: str, graph: KnowledgeGraph | None = None, view: str | None = Non
     g = dependency_view(g) if view == "dependency" else g
     return graphml(g) if fmt == "graphml" else gexf(g)
 
-
-def write(data: bytes, out: Path | str) -> Path:
-    """Write an export to ``out``, creating its folder."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    return out

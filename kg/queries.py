@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,7 +28,7 @@ from rdflib.term import Identifier
 from kg.build import KG, PREFIXES
 from kg.errors import KgError
 from kg.safety import check_query
-from kg.store import DEFAULT_DATASET, ENGINES, QueryResult, open_store
+from kg.store import QueryResult, built_dataset, open_store
 
 QUERY_DIR = resources.files("kg") / "queries"
 HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
@@ -54,8 +55,9 @@ class NamedQuery:
         return re.findall(r"(?:^|\),\s*)(\w+)\s*\(", self.params)
 
 
+@cache
 def named_queries() -> dict[str, NamedQuery]:
-    """The query library shipped in ``kg/queries/*.rq``, by name.
+    """The query library shipped in ``kg/queries/*.rq``, by name (read once per process).
 
     >>> q = named_queries()["positions"]
     >>> q.cq, q.param_names
@@ -426,9 +428,5 @@ def load(path: Path | str | None = None, store: str = "rdflib") -> KnowledgeGrap
     >>> load(store="oxigraph").resolve_actor("Kyiv")
     'https://w3id.org/kg/id/actor/ukraine'
     """
-    path = Path(path) if path else DEFAULT_DATASET
-    if not path.exists():
-        raise KgError(f"no built dataset at {path}: run 'kg build' first")
-    if store not in ENGINES:
-        raise KgError(f"unknown store {store!r}: use one of {', '.join(ENGINES)}")
+    path = built_dataset(path)
     return KnowledgeGraph(open_store(path, store), path)

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from kg.errors import KgError
-from kg.store import DEFAULT_DATASET, QueryResult
+from kg.store import QueryResult, RdflibStore, built_dataset
 
 if TYPE_CHECKING:
     from kg.queries import KnowledgeGraph
@@ -228,11 +228,7 @@ def push(endpoint: str, path: Path | str | None = None, *, replace: bool = True,
     Raises :class:`PushError` with the partial report if a request fails.
     Example: ``push("http://127.0.0.1:7878/store")`` for Oxigraph, ``.../DATASET/data`` for Fuseki.
     """
-    path = Path(path) if path else DEFAULT_DATASET
-    if not path.exists():
-        raise KgError(f"no built dataset at {path}: run 'kg build' first")
-    dataset = Dataset()
-    dataset.parse(str(path), format="nquads" if path.suffix == ".nq" else "trig")
+    dataset = RdflibStore.from_file(built_dataset(path)).dataset
     graphs = sorted((g for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef)), key=lambda g: str(g.identifier))
     report = PushReport(endpoint, "replace" if replace else "merge", not_sent=[str(g.identifier) for g in graphs])
     headers = {"Content-Type": "application/n-triples", **_auth(user, password, token)}

@@ -34,7 +34,6 @@ import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
-from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from typing import Any
 from kg.errors import KgError
 from kg.queries import named_queries
 from kg.safety import DEFAULT_TIMEOUT, QueryRefused, QuerySyntaxError, QueryTimeout, check_query
-from kg.store import DEFAULT_DATASET
+from kg.store import built_dataset
 
 DEFAULT_PORT = 7878
 DEFAULT_MAX_BYTES = 20_000_000
@@ -112,12 +111,6 @@ def query_listing() -> list[dict[str, str]]:
     return [{"name": q.name, "description": q.description, "params": q.params, "example": q.example, "sparql": q.sparql,
              "page": "/#" + urllib.parse.urlencode({"query": q.sparql, "tabTitle": q.name}, quote_via=urllib.parse.quote)}
             for q in named_queries().values()]
-
-
-@lru_cache(maxsize=1024)
-def checked_query(sparql: str, allow_remote: bool) -> str:
-    """:func:`kg.safety.check_query`, remembered: parsing with rdflib costs more than Oxigraph's answer."""
-    return check_query(sparql, allow_remote=allow_remote)
 
 
 def oxigraph_binary() -> str:
@@ -401,7 +394,7 @@ class Handler(BaseHTTPRequestHandler):
         if len(queries) != 1:
             raise Refusal(400, "give exactly one query (?query=... or a POST body)")
         try:
-            checked_query(queries[0], self.server.allow_remote)
+            check_query(queries[0], allow_remote=self.server.allow_remote)
         except QuerySyntaxError as exc:
             raise Refusal(400, str(exc)) from None
         except QueryRefused as exc:
@@ -413,8 +406,6 @@ class Handler(BaseHTTPRequestHandler):
 
 def load_store(dataset: Path, location: Path, binary: str) -> None:
     """Bulk-load a TriG or N-Quads file (named graphs kept) into an on-disk Oxigraph store."""
-    if not dataset.exists():
-        raise KgError(f"no built dataset at {dataset}: run 'kg build' first")
     done = subprocess.run([binary, "load", "--location", str(location), "--file", str(dataset)],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -444,7 +435,7 @@ def endpoint(dataset: Path | str | None = None, *, host: str = "127.0.0.1", port
     folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
     pool = None
     try:
-        load_store(Path(dataset) if dataset else DEFAULT_DATASET, folder / "store", binary)
+        load_store(built_dataset(dataset), folder / "store", binary)
         pool = WorkerPool(binary, folder / "store", max(workers, 1), folder / "oxigraph.log")
         server = _bind(pool, host, port, timeout=timeout, max_bytes=max_bytes, allow_remote=allow_remote)
         try:

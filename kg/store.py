@@ -158,9 +158,21 @@ class OxigraphStore:
         return QueryResult(names, rows)
 
 
-def open_store(path: Path | str = DEFAULT_DATASET, engine: str = "rdflib") -> RdflibStore | OxigraphStore:
-    """Load a built dataset into an engine: "rdflib" (default) or "oxigraph"."""
+def built_dataset(path: Path | str | None = None) -> Path:
+    """The built dataset file to read: ``path``, else ``data/build/kg.trig``; a clear error if it is missing.
+
+    >>> built_dataset().name
+    'kg.trig'
+    """
+    path = Path(path) if path else DEFAULT_DATASET
+    if not path.exists():
+        raise KgError(f"no built dataset at {path}: run 'kg build' first")
+    return path
+
+
+def open_store(path: Path | str | None = None, engine: str = "rdflib") -> RdflibStore | OxigraphStore:
+    """Load a built dataset (see :func:`built_dataset`) into an engine: "rdflib" (default) or "oxigraph"."""
     stores = {"rdflib": RdflibStore, "oxigraph": OxigraphStore}
     if engine not in stores:
-        raise ValueError(f"unknown store {engine!r}: use one of {', '.join(ENGINES)}")
-    return stores[engine].from_file(path)
+        raise KgError(f"unknown store {engine!r}: use one of {', '.join(ENGINES)}")
+    return stores[engine].from_file(built_dataset(path))

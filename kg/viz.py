@@ -37,6 +37,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.build import write_outputs
 from kg.errors import KgError
 from kg.network import RELATIONS
 
@@ -247,6 +248,5 @@ def write_page(g: nx.MultiDiGraph, path: Path | str, title: str = "kg: actors an
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise KgError(f"{path}: the page must be written to an .html file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page(g, title), encoding="utf-8")
-    return path
+    [written] = write_outputs({path: page(g, title).encode("utf-8")})  # all or nothing, like kg build
+    return written

@@ -137,7 +137,7 @@ def test_conflicts_are_typed_records(graphs):
 
 def test_evidence_groups_reporters_and_points_into_the_raw_text(graphs):
     [e] = graphs["rdflib"].evidence("deal-may-require-donbas-withdrawal")
-    raw = (kg.queries.DEFAULT_DATASET.parents[1] / "articles" / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
+    raw = (kg.store.DEFAULT_DATASET.parents[1] / "articles" / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
     assert raw[e.start:e.end] == e.quote
     assert e.quote.startswith("Reports from the Financial Times and Reuters suggest")
     assert e.reporters == ("Financial Times", "Reuters")

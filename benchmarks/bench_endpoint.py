@@ -28,7 +28,7 @@ import time
 import urllib.parse
 
 import kg
-from kg.queries import named_queries
+from kg.library import named_queries
 
 JSON_RESULTS = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
 

@@ -2,7 +2,7 @@
 
 Run from the repository root:  python -m benchmarks.bench_queries [--statements 37000] [--timeout 120]
 
-Method: for each engine a worker process (kg.safety.QueryWorker, 'spawn') loads the dataset once;
+Method: for each engine a worker process (kg.workers.QueryWorker, 'spawn') loads the dataset once;
 its load time is reported. Each named query of the library then runs without parameters inside
 the worker, timed there with time.perf_counter around ``store.select`` (so moving rows between
 processes is not counted); the seed graph takes the median of 5 runs, the synthetic graph one run.
@@ -25,9 +25,11 @@ from rdflib import Literal
 from rdflib.term import Identifier
 
 from benchmarks.synthetic import generate
-from kg.queries import named_queries
-from kg.safety import QueryTimeout, QueryWorker
-from kg.store import DEFAULT_DATASET, ENGINES, QueryResult, open_store
+from kg.library import named_queries
+from kg.querycheck import QueryTimeout
+from kg.results import QueryResult
+from kg.store import ENGINES, built_dataset, open_store
+from kg.workers import QueryWorker
 
 
 class TimedStore:
@@ -87,7 +89,7 @@ def main() -> None:
     cli.add_argument("--statements", type=int, default=37_000, help="synthetic statements (37000: about 1M triples)")
     cli.add_argument("--timeout", type=float, default=120.0, help="per-query limit in seconds on the synthetic graph")
     args = cli.parse_args()
-    report(f"Seed graph ({DEFAULT_DATASET.name}), median of 5", DEFAULT_DATASET, 5, 60)
+    report(f"Seed graph ({built_dataset().name}), median of 5", built_dataset(), 5, 60)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "synthetic.nq"
         quads = generate(path, statements=args.statements)

@@ -25,8 +25,8 @@ import networkx as nx
 from playwright.sync_api import sync_playwright
 
 import kg.viz
+from kg.graph import load
 from kg.network import network
-from kg.queries import load
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--disable-quic"]

@@ -1,6 +1,6 @@
 """Answer the competency questions CQ1-CQ9 of the seed article with kg's Python helpers and named queries.
 
-Run:  python examples/competency_questions.py [--store oxigraph]
+Run:  python examples/competency_questions.py [--engine oxigraph]
 """
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from __future__ import annotations
 import argparse
 
 import kg
-from kg.queries import format_result
+from kg.results import format_result
 
 
 def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__)
-    cli.add_argument("--store", choices=["rdflib", "oxigraph"], default="rdflib")
-    g = kg.load(store=cli.parse_args().store)
+    cli.add_argument("--engine", choices=["rdflib", "oxigraph"], default="rdflib")
+    g = kg.load(engine=cli.parse_args().engine)
 
     print("CQ1  Which actors, of what type, under which names?")
     for actor in g.actors():

@@ -6,9 +6,9 @@
 
 # %%
 import kg
-from kg.queries import format_result
+from kg.results import format_result
 
-g = kg.load()  # or kg.load(store="oxigraph") for the faster engine
+g = kg.load()  # or kg.load(engine="oxigraph") for the faster engine
 
 # %% [markdown]
 # ## Actors, by any of their names

@@ -6,8 +6,14 @@
 ['Russia insists on the surrender of the entire Donbas']
 """
 
-from kg.queries import KnowledgeGraph, load
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("kg-positions")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.1.0"
+
+from kg.graph import KnowledgeGraph, load  # noqa: E402 (after __version__, which kg.corpus reads)
 from kg.remote import connect
 
 __all__ = ["KnowledgeGraph", "connect", "load"]
-__version__ = "0.1.0"

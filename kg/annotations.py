@@ -1,16 +1,16 @@
 """Curated annotations: the shared entities and each article's statements, read from YAML.
 
-The sources live in a corpus folder::
+The sources live in a corpus folder (see :mod:`kg.corpus`)::
 
-    ontology/kg.ttl, ontology/shapes.ttl   the vocabulary and its SHACL shapes
-    data/entities.yaml                     actors, places, issues, roles shared by all articles
-    data/articles/ID.txt                   an article, byte-for-byte as published
-    data/articles/ID.yaml                  its metadata and curated statements
+    entities.yaml          actors, places, issues, roles shared by all articles
+    articles/ID.txt        an article, byte-for-byte as published
+    articles/ID.yaml       its metadata and curated statements (ID.draft.yaml: drafts, not read here)
 
 Loading checks everything that can be checked without building RDF: YAML syntax, known keys,
 references to actors/issues/places/statements, dates, duplicate ids, and that every evidence
 quote equals the raw text at its offsets. All problems are reported at once, each with file
-and line.
+and line. Which keys a statement may have, and what their values refer to, comes from the
+ontology (:mod:`kg.vocabulary`).
 
 >>> corpus = load_corpus()
 >>> [a.id for a in corpus.articles]
@@ -30,34 +30,14 @@ from typing import Any
 
 import yaml
 
+from kg.corpus import CorpusFolder, bundled_corpus
 from kg.errors import InputError, KgError
 from kg.text import NormalizedText, normalize
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-POSITION_KINDS = ("Demand", "Offer", "Condition", "Claim", "Argument", "Proposal", "Assessment", "Outcome")
-EVENT_KINDS = ("NegotiationRound", "Report")
-STATEMENT_KINDS = POSITION_KINDS + EVENT_KINDS + ("Conflict",)
-ACTOR_KINDS = ("State", "Government", "Person", "Organisation", "InternationalOrganisation",
-               "MediaOrganisation", "Group", "AnonymousSource", "Author")
-FIRMNESS = ("Hinted", "Described", "Stated", "PushedFor", "Argued", "Maintained", "Insisted", "Ultimatum")
-STATUS = ("OnRecord", "Reported", "AnonymouslySourced", "ArticleVoice")
-MODALITY = ("Actual", "Possible")
-CODES = ("PLOVER_DEMAND", "PLOVER_AGREE", "PLOVER_THREATEN", "PLOVER_CONSULT",
-         "CAMEO_10", "CAMEO_139", "CAMEO_03", "CAMEO_046")
-UNITS = ("year", "percent")
+from kg.vocabulary import UNITS, VOCABULARY
 
 # key -> what its values refer to ("actor", "issue", "place", "statement", "any") or a value type
-STATEMENT_KEYS: dict[str, str] = {
-    "id": "id", "kind": "kind", "label": "text", "content": "text", "cue": "text",
-    "holder": "actor", "addressee": "actor", "reported_by": "actor", "participants": "actor",
-    "topic": "issue", "place": "place", "about": "any", "event": "statement",
-    "depends_on": "statement", "required_for": "statement", "part_of": "statement",
-    "supports": "statement", "specifies": "statement", "between": "statement",
-    "firmness": "firmness", "status": "status", "modality": "modality", "codes": "code",
-    "negated": "bool", "date": "date", "latest_date": "date",
-    "duration": "quantity", "share": "quantity", "evidence": "evidence",
-}
+STATEMENT_KEYS: dict[str, str] = {"id": "id", "kind": "kind", "evidence": "evidence",
+                                  **{key: row.refers for key, row in VOCABULARY.curated_keys.items()}}
 REQUIRED = {
     "position": ("id", "kind", "label", "content", "holder", "firmness", "status", "reported_by", "evidence"),
     "event": ("id", "kind", "label", "content", "participants", "reported_by", "evidence"),
@@ -145,28 +125,32 @@ class Article:
 
 @dataclass
 class Corpus:
-    """Everything a build reads: entities shared by all articles, and the articles."""
+    """Everything a build reads: the corpus folder, entities shared by all articles, and the articles."""
 
-    root: Path
-    entities_path: Path
+    folder: CorpusFolder
     actors: list[LineDict]
     places: list[LineDict]
     issues: list[LineDict]
     roles: list[LineDict]
     articles: list[Article] = field(default_factory=list)
 
+    @property
+    def entities_path(self) -> Path:
+        """The shared entities file."""
+        return self.folder.entities
 
-def load_corpus(root: Path | str = PROJECT_ROOT) -> Corpus:
-    """Read and check all curated sources under ``root``; raise KgError listing every problem."""
-    root = Path(root)
-    entities_path = root / "data" / "entities.yaml"
+
+def load_corpus(folder: CorpusFolder | None = None) -> Corpus:
+    """Read and check all curated sources of a corpus (the bundled seed by default); raise KgError listing every problem."""
+    folder = folder or bundled_corpus()
+    entities_path = folder.entities
     problems: list[InputError] = []
     entities = read_yaml(entities_path) or {}
     if not isinstance(entities, dict):
         raise KgError([InputError(entities_path, 1, "expected a mapping with actors, places, issues, roles")])
-    corpus = Corpus(root, entities_path, *(_entries(entities, key, entities_path, problems)
-                                          for key in ("actors", "places", "issues", "roles")))
-    for path in sorted((root / "data" / "articles").glob("*.yaml")):
+    corpus = Corpus(folder, *(_entries(entities, key, entities_path, problems)
+                              for key in ("actors", "places", "issues", "roles")))
+    for path in sorted(p for p in folder.articles.glob("*.yaml") if not p.name.endswith(".draft.yaml")):
         article = _load_article(path, problems)
         if article is not None:
             corpus.articles.append(article)
@@ -258,9 +242,9 @@ def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
                 if name not in ENTITY_KEYS[key]:
                     problems.append(InputError(path, _line(item, name), f"unknown key '{name}' in {key}",
                                                f"use one of {', '.join(ENTITY_KEYS[key])}"))
-            if key == "actors" and item.get("kind") not in ACTOR_KINDS:
+            if key == "actors" and item.get("kind") not in VOCABULARY.actor_kinds:
                 problems.append(InputError(path, _line(item, "kind"), f"unknown actor kind {item.get('kind')!r}",
-                                           f"use one of {', '.join(ACTOR_KINDS)}"))
+                                           f"use one of {', '.join(VOCABULARY.actor_kinds)}"))
             if not _as_list(item.get("names")) or not all(isinstance(n, str) for n in _as_list(item.get("names"))):
                 problems.append(InputError(path, _line(item, "names"), f"'{item.get('id')}' needs a list of names",
                                            "names: [Preferred Name, other surface names...]"))
@@ -300,9 +284,9 @@ def _check_article(corpus: Corpus, article: Article, problems: list[InputError])
     seen = {i["id"]: (corpus.entities_path, _line(i, "id")) for i in corpus.actors + corpus.places + corpus.issues if "id" in i}
     _check_ids(article.actors, path, dict(seen), problems, "actor")
     for actor in article.actors:
-        if actor.get("kind") not in ACTOR_KINDS:
+        if actor.get("kind") not in VOCABULARY.actor_kinds:
             problems.append(InputError(path, _line(actor, "kind"), f"unknown actor kind {actor.get('kind')!r}",
-                                       f"use one of {', '.join(ACTOR_KINDS)}"))
+                                       f"use one of {', '.join(VOCABULARY.actor_kinds)}"))
     _check_ids(article.statements, path, dict(seen), problems, "statement")
     known = {
         "actor": {a["id"] for a in corpus.actors + article.actors if "id" in a},
@@ -314,7 +298,7 @@ def _check_article(corpus: Corpus, article: Article, problems: list[InputError])
     for actor_id in _as_list(meta.get("cites")):
         if actor_id not in known["actor"]:
             problems.append(InputError(path, _line(meta, "cites"), f"unknown actor '{actor_id}'",
-                                       "add it to data/entities.yaml or this article's actors"))
+                                       "add it to entities.yaml or this article's actors"))
     for item in article.statements:
         _check_statement(article, item, known, problems)
 
@@ -325,21 +309,22 @@ def statement_group(kind: str) -> str:
     >>> statement_group("Offer"), statement_group("NegotiationRound"), statement_group("Conflict")
     ('position', 'event', 'conflict')
     """
-    return "event" if kind in EVENT_KINDS else "conflict" if kind == "Conflict" else "position"
+    return "event" if kind in VOCABULARY.event_kinds else "conflict" if kind == "Conflict" else "position"
 
 
 def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]],
                      problems: list[InputError]) -> None:
     path = article.source
     kind = item.get("kind")
-    if kind not in STATEMENT_KINDS:
+    if kind not in VOCABULARY.statement_kinds:
         problems.append(InputError(path, _line(item, "kind"), f"unknown statement kind {kind!r}",
-                                   f"use one of {', '.join(STATEMENT_KINDS)}"))
+                                   f"use one of {', '.join(VOCABULARY.statement_kinds)}"))
         return
     for key in REQUIRED[statement_group(kind)]:
         if key not in item:
             problems.append(InputError(path, item.line, f"statement '{item.get('id')}' has no '{key}'", f"add '{key}:'"))
-    enums = {"firmness": FIRMNESS, "status": STATUS, "modality": MODALITY, "code": CODES}
+    enums = {"firmness": VOCABULARY.firmness, "status": VOCABULARY.status, "modality": VOCABULARY.modality,
+             "code": VOCABULARY.codes}
     for key, value in item.items():
         line = _line(item, key)
         expected = STATEMENT_KEYS.get(key)
@@ -348,7 +333,7 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
         elif expected in known:
             for ref in _as_list(value):
                 if ref not in known[expected]:
-                    hint = "add it to data/entities.yaml or this article's actors" if expected == "actor" else \
+                    hint = "add it to entities.yaml or this article's actors" if expected == "actor" else \
                         f"use the id of a known {expected}"
                     problems.append(InputError(path, line, f"unknown {expected} '{ref}' in '{key}'", hint))
         elif expected in enums:

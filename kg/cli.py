@@ -1,6 +1,9 @@
-"""The ``kg`` command line: build, validate and inspect the knowledge graph.
+"""The ``kg`` command line: make a corpus, build and validate it, query it, analyse and draw it, serve it.
 
-Exit status: 0 success, 1 invalid input or failed validation (nothing written), 2 usage error.
+Every command works on one corpus (see :mod:`kg.corpus`): ``--corpus DIR``, else ``$KG_CORPUS``,
+else the nearest folder with a ``kg.toml`` above the working directory, else the bundled seed.
+Exit status: 0 success, 1 invalid input, refused or failed (nothing written), 2 usage or query
+syntax error, 130 interrupted (Ctrl-C).
 
 >>> main(["locate", "000_0e22b9a82a6b1fdf", "The Kremlin insists"])
 000_0e22b9a82a6b1fdf.txt line 17: start: 2222, end: 2241
@@ -10,7 +13,9 @@ Exit status: 0 success, 1 invalid input or failed validation (nothing written), 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -19,32 +24,57 @@ from pathlib import Path
 
 from rdflib.term import Identifier
 
-from kg.annotations import PROJECT_ROOT, Corpus, load_corpus
-from kg.build import ONTOLOGY_GRAPH, build_dataset, ontology_reference, serialize, write_outputs
+from kg import __version__
+from kg.annotations import Corpus, load_corpus
+from kg.build import build_dataset
+from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
-from kg.queries import FORMATS, KnowledgeGraph, format_result, named_queries, parse_term
-from kg.safety import DEFAULT_TIMEOUT, QuerySyntaxError, check_query, run_with_timeout
-from kg.store import ENGINES, RdflibStore, built_dataset, open_store
+from kg.graph import KnowledgeGraph
+from kg.library import named_queries
+from kg.progress import step
+from kg.querycheck import QuerySyntaxError, check_query
+from kg.results import FORMATS, format_result
+from kg.serialize import serialize, write_outputs
+from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_store
+from kg.terms import parse_term
 from kg.validate import ValidationReport, validate
+from kg.workers import DEFAULT_TIMEOUT, run_with_timeout
 
 
-def _corpus_and_report(root: Path) -> tuple[Corpus, RdflibStore, ValidationReport]:
-    corpus = load_corpus(root)
-    ds = build_dataset(corpus)
-    return corpus, RdflibStore(ds), validate(corpus, ds)
+def _corpus(args: argparse.Namespace) -> CorpusFolder:
+    return find_corpus(args.corpus)
+
+
+def _corpus_and_report(folder: CorpusFolder) -> tuple[Corpus, RdflibStore, ValidationReport]:
+    with step(f"reading and checking the corpus {folder.name} ({folder.root})"):
+        corpus = load_corpus(folder)
+    with step(f"building {len(corpus.articles)} article(s)"):
+        ds = build_dataset(corpus)
+    with step("validating (SHACL, evidence, coverage)"):
+        return corpus, RdflibStore(ds), validate(corpus, ds)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Make a new corpus folder: kg.toml, entities.yaml, articles/."""
+    folder = init_corpus(args.dir, args.name)
+    print(f"made the corpus {folder.name!r} in {folder.root}\n"
+          f"next: put an article in {folder.articles}/ (raw text as ID.txt, statements as ID.yaml), "
+          f"entities in {folder.entities.name}, then run 'kg build' inside {folder.root}")
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Compile, validate and, only if everything is valid, write all output files."""
-    corpus, store, report = _corpus_and_report(args.root)
+    folder = _corpus(args)
+    corpus, store, report = _corpus_and_report(folder)
     if not report.ok:
         print("\n".join(report.lines()), file=sys.stderr)
         print("build stopped: nothing was written", file=sys.stderr)
         return 1
-    out = args.out or args.root / "data" / "build"
-    files = {out / name: data for name, data in serialize(store.dataset).items()}
-    files[args.root / "ontology" / "README.md"] = ontology_reference(store.dataset.graph(ONTOLOGY_GRAPH)).encode("utf-8")
-    written = write_outputs(files)
+    out = args.out or folder.build_dir
+    with step("writing TriG, N-Quads, JSON-LD and Turtle"):
+        written = write_outputs({out / name: data for name, data in serialize(store.dataset).items()})
+    print(f"corpus: {folder.name} ({len(corpus.articles)} article(s), {folder.root})")
     print("\n".join(report.lines()))
     print("\n".join(summary(KnowledgeGraph(store))))
     print("wrote " + ", ".join(str(p) for p in written))
@@ -53,14 +83,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check the curated sources and the graph they build, without writing anything."""
-    _, _, report = _corpus_and_report(args.root)
+    _, _, report = _corpus_and_report(_corpus(args))
     print("\n".join(report.lines()), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
 
 def cmd_locate(args: argparse.Namespace) -> int:
     """Print the raw offsets of a quote, for writing evidence by hand."""
-    corpus = load_corpus(args.root)
+    corpus = load_corpus(_corpus(args))
     article = next((a for a in corpus.articles if a.id == args.article), None)
     if article is None:
         raise KgError(f"no article {args.article!r}; articles: {', '.join(a.id for a in corpus.articles)}")
@@ -77,7 +107,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built dataset as a guarded, read-only SPARQL endpoint with the YASGUI page, until Ctrl-C."""
     from kg.serve import serve
 
-    serve(args.dataset, host=args.host, port=args.port, timeout=args.timeout, max_bytes=args.max_bytes,
+    serve(_dataset(args), host=args.host, port=args.port, timeout=args.timeout, max_bytes=args.max_bytes,
           workers=args.workers, allow_remote=args.allow_remote)
     return 0
 
@@ -93,7 +123,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     if password and args.user is None:
         raise KgError("a password needs --user (or use --token for bearer authentication)")
     try:
-        report = push(args.endpoint, args.dataset, replace=not args.merge, timeout=args.timeout,
+        report = push(args.endpoint, _dataset(args), replace=not args.merge, timeout=args.timeout,
                       user=args.user, password=password, token=token)
     except PushError as exc:
         print(str(exc), file=sys.stderr)
@@ -159,7 +189,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
         result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(sparql, bindings)
     else:
-        opener = partial(open_store, _dataset(args), args.store)
+        opener = partial(open_store, _dataset(args), args.engine)
         result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
     fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
     text = format_result(result, fmt)
@@ -168,13 +198,15 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def _dataset(args: argparse.Namespace) -> Path:
-    """The dataset named by --data, else the one built under --root."""
-    return built_dataset(args.data or args.root / "data" / "build" / "kg.trig")
+    """The dataset named by --dataset, else the build of the corpus."""
+    return built_dataset(args.dataset or _corpus(args).dataset)
 
 
 def _graph_of(args: argparse.Namespace) -> KnowledgeGraph:
-    """The knowledge graph named by --data and --store."""
-    return KnowledgeGraph(open_store(_dataset(args), args.store))
+    """The knowledge graph of --dataset (or the corpus) on --engine."""
+    path = _dataset(args)
+    with step(f"loading {path} ({path.stat().st_size / 1e6:.1f} MB) into {args.engine}"):
+        return KnowledgeGraph(open_store(path, args.engine), path)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -258,11 +290,19 @@ def summary(graph: KnowledgeGraph) -> list[str]:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
+    corpus_help = "the corpus folder (default: $KG_CORPUS, else the nearest kg.toml upwards, else the bundled seed)"
     top = argparse.ArgumentParser(prog="kg", description="Knowledge graphs of actors and positions in negotiations.")
-    top.add_argument("--root", type=Path, default=PROJECT_ROOT, help="corpus folder with ontology/ and data/ (default: %(default)s)")
-    sub = top.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="validate the curated data and write data/build/ (TriG, N-Quads, JSON-LD, Turtle)")
-    build.add_argument("--out", type=Path, help="output folder (default: ROOT/data/build)")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    top.add_argument("--corpus", type=Path, metavar="DIR", help=corpus_help)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", type=Path, metavar="DIR", default=argparse.SUPPRESS, help=corpus_help)
+    sub = top.add_subparsers(dest="command", required=True, parser_class=partial(argparse.ArgumentParser, parents=[common]))
+    init = sub.add_parser("init", help="make a new corpus: kg.toml, entities.yaml, articles/")
+    init.add_argument("dir", type=Path, help="the folder to make it in (created if needed)")
+    init.add_argument("--name", help="the corpus name (default: the folder name)")
+    init.set_defaults(func=cmd_init)
+    build = sub.add_parser("build", help="validate the curated data and write the corpus build/ (TriG, N-Quads, JSON-LD, Turtle)")
+    build.add_argument("--out", type=Path, help="output folder (default: the corpus build/ folder)")
     build.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="SHACL, evidence and coverage checks; writes nothing").set_defaults(func=cmd_validate)
     locate = sub.add_parser("locate", help="print the raw offsets of a quote in an article")
@@ -278,8 +318,8 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="bind ?NAME to an RDF term: <iri>, kg:Demand, https://..., \"15\"^^xsd:integer, else a plain literal")
     query.add_argument("--format", "-f", choices=FORMATS, help="output format (default: table on a terminal, else csv)")
-    query.add_argument("--store", choices=ENGINES, default="rdflib", help="query engine (default: %(default)s)")
-    query.add_argument("--data", type=Path, help="dataset to query (default: ROOT/data/build/kg.trig)")
+    query.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
+    query.add_argument("--dataset", type=Path, help="TriG or N-Quads file to query (default: the corpus build)")
     query.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                        help="stop the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
     query.add_argument("--allow-remote", action="store_true", help="allow SERVICE and FROM <url> (off: they fetch from the network)")
@@ -288,10 +328,11 @@ def parser() -> argparse.ArgumentParser:
     # --- end query commands ---
     # --- network commands (kg analyze, kg viz, kg export) ---
     source = argparse.ArgumentParser(add_help=False)
-    source.add_argument("--data", type=Path, help="dataset (default: ROOT/data/build/kg.trig)")
-    source.add_argument("--store", choices=ENGINES, default="rdflib", help="query engine (default: %(default)s)")
+    source.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
+    source.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     analyze = sub.add_parser("analyze", help="questions about the network: chains of conditions, deadlocks, blockers, collisions, talks")
-    analyses = analyze.add_subparsers(dest="analysis", required=True)
+    analyses = analyze.add_subparsers(dest="analysis", required=True,
+                                      parser_class=partial(argparse.ArgumentParser, parents=[common]))
     chain = analyses.add_parser("chain", parents=[source], help="every condition in front of a position, nearest first")
     chain.add_argument("position", help="statement id (us-offers-security-guarantees), IRI or label")
     analyses.add_parser("deadlocks", parents=[source], help="cycles of mutual conditions")
@@ -314,7 +355,7 @@ def parser() -> argparse.ArgumentParser:
     # --- end network commands ---
     # --- server commands (kg serve, kg push) ---
     serve = sub.add_parser("serve", help="a read-only SPARQL endpoint (/query) and YASGUI page on Oxigraph, with time limits")
-    serve.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: data/build/kg.trig)")
+    serve.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
     serve.add_argument("--port", type=int, help="port (default: 7878 if free, else any free port; 0: any free port)")
     serve.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run before it is killed (default: %(default)s)")
@@ -325,7 +366,7 @@ def parser() -> argparse.ArgumentParser:
     push = sub.add_parser("push", help="upload the dataset to a SPARQL Graph Store endpoint, one named graph per article")
     push.add_argument("--endpoint", required=True,
                       help="Graph Store Protocol URL, e.g. http://localhost:7878/store (Oxigraph), http://localhost:3030/DS/data (Fuseki)")
-    push.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: data/build/kg.trig)")
+    push.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
     mode = push.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", help="replace each graph on the server (PUT; the default)")
     mode.add_argument("--merge", action="store_true", help="add to each graph on the server (POST)")
@@ -339,13 +380,25 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    A closed pipe (``kg query --list | head -1``) ends quietly; Ctrl-C ends with one line and status 130.
+    """
     args = parser().parse_args(argv)
+    if not hasattr(args, "corpus"):
+        args.corpus = None
     try:
         return args.func(args)
     except KgError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (| head): point stdout at /dev/null so that Python's exit flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

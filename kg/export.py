@@ -21,10 +21,11 @@ from typing import Any
 import networkx as nx
 from rdflib import Dataset
 
-from kg.build import PREFIXES, serialize
 from kg.errors import KgError
+from kg.graph import KnowledgeGraph, load
+from kg.namespaces import PREFIXES
 from kg.network import dependency_view, network
-from kg.queries import KnowledgeGraph, load
+from kg.serialize import serialize
 from kg.viz import EDGE_STYLES, POSITION_COLORS
 
 NETWORK_FORMATS = ("graphml", "gexf")

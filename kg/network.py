@@ -34,26 +34,14 @@ from typing import Any
 
 import networkx as nx
 
-from kg.build import KG, statement_iri
 from kg.errors import KgError
-from kg.queries import KnowledgeGraph, load, named_queries
+from kg.graph import KnowledgeGraph, load
+from kg.library import named_queries
+from kg.namespaces import KG, statement_iri
+from kg.vocabulary import VOCABULARY
 
-RELATIONS: dict[str, str] = {
-    "holds": "actor holds position",
-    "addressed-to": "position is addressed to actor",
-    "depends-on": "position can only be realised if the target is (condition)",
-    "conflicts-with": "the two positions cannot both be realised (symmetric)",
-    "part-of": "component of a package offer or broader issue",
-    "specifies": "states a term (duration, amount) of a broader position",
-    "supports": "argument given as a reason for a position",
-    "about": "claim or assessment speaks about the target",
-    "topic": "position or event concerns an issue",
-    "discussed-at": "position put forward or discussed at an event",
-    "participates-in": "actor takes part in an event",
-    "represents": "actor acts for another actor",
-    "member-of": "actor holds a role in an organisation or state",
-}
-"""Every edge relation of the network, with what it means."""
+RELATIONS: dict[str, str] = {name: row.meaning for name, row in VOCABULARY.edges.items()}
+"""Every edge relation of the network, with what it means (from the ontology: kg:networkEdge, kg:edgeMeaning)."""
 
 DEPENDENCY_RELATIONS = ("depends-on", "conflicts-with", "part-of", "specifies")
 """The relations of the dependency view: how positions depend on, collide with and make up each other."""

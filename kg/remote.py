@@ -1,6 +1,6 @@
 """Remote stores: query any SPARQL 1.1 endpoint as if it were the embedded store, and push the dataset to one.
 
-:func:`connect` returns the same :class:`~kg.queries.KnowledgeGraph` as ``kg.load()``, answering
+:func:`connect` returns the same :class:`~kg.graph.KnowledgeGraph` as ``kg.load()``, answering
 through the SPARQL 1.1 Protocol (POST ``application/sparql-query``, JSON results turned back into
 rdflib terms), so every helper and named query works unchanged against a server. Bound values are
 sent as RDF terms in a ``VALUES`` block, never pasted into the text. :func:`push` uploads one named
@@ -32,10 +32,11 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from kg.errors import KgError
-from kg.store import QueryResult, RdflibStore, built_dataset
+from kg.results import QueryResult
+from kg.store import RdflibStore, built_dataset
 
 if TYPE_CHECKING:
-    from kg.queries import KnowledgeGraph
+    from kg.graph import KnowledgeGraph
 
 RESULTS_JSON = "application/sparql-results+json"
 # comments, strings (long and short), IRIs and brackets: enough to find the top-level WHERE group
@@ -174,7 +175,7 @@ def connect(url: str, *, timeout: float = 60.0, user: str | None = None, passwor
     read) holds triples, so a wrong URL or server setting fails here with a clear message.
     Example: ``g = kg.connect("http://127.0.0.1:7878/query"); g.positions(actor="Russia")``.
     """
-    from kg.queries import KnowledgeGraph
+    from kg.graph import KnowledgeGraph
 
     store = RemoteStore(url, timeout=timeout, user=user, password=password, token=token)
     if not store.select("ASK { ?s ?p ?o }").boolean:

@@ -5,7 +5,7 @@ the default graph is their union). Queries are answered by ``oxigraph serve-read
 processes on private loopback ports, one query at a time each, behind a small threaded HTTP server
 that guards them, because the Oxigraph server alone cannot (its ``--timeout-s`` did not stop a
 runaway query, and it follows any ``SERVICE`` URL). Every query is first checked with
-:func:`kg.safety.check_query` (updates refused; ``SERVICE`` and ``FROM <url>`` refused unless
+:func:`kg.querycheck.check_query` (updates refused; ``SERVICE`` and ``FROM <url>`` refused unless
 ``allow_remote``); a worker still busy at the time limit is killed and replaced, so the next query
 is answered normally; answers larger than ``max_bytes`` are refused. ``/`` is Oxigraph's YASGUI
 page (its assets proxied from a worker) with the named queries one click away; ``/queries`` lists
@@ -18,30 +18,27 @@ True
 
 from __future__ import annotations
 
-import ctypes
 import http.client
 import json
-import queue
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from concurrent.futures import Future
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.queries import named_queries
-from kg.safety import DEFAULT_TIMEOUT, QueryRefused, QuerySyntaxError, QueryTimeout, check_query
+from kg.library import named_queries
+from kg.querycheck import QueryRefused, QuerySyntaxError, QueryTimeout, check_query
 from kg.store import built_dataset
+from kg.workers import DEFAULT_TIMEOUT, WorkerPool, load_store, oxigraph_binary
 
 DEFAULT_PORT = 7878
 DEFAULT_MAX_BYTES = 20_000_000
@@ -51,47 +48,7 @@ ASSETS = ("/yasgui.min.js", "/yasgui.min.css", "/logo.svg")
 GRAPH_PARAMS = ("default-graph-uri", "named-graph-uri")
 READ_ONLY = "this endpoint is read-only (fix: change the data in data/ and run kg build; to fill a server use kg push)"
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>kg SPARQL endpoint</title>
-<link href="/yasgui.min.css" rel="stylesheet" type="text/css">
-<script src="/yasgui.min.js"></script>
-<link rel="icon" type="image/svg+xml" href="/logo.svg">
-<style>
-  #queries { font: 14px sans-serif; padding: 8px; border-bottom: 1px solid #ddd; }
-  #queries a { margin-right: 12px; }
-</style>
-</head>
-<body>
-<nav id="queries"><strong>Named queries</strong> (<a href="/queries">JSON</a>):</nav>
-<div id="yasgui"></div>
-<script>
-  const endpoint = window.location.origin + "/query";
-  const yasgui = new Yasgui(document.getElementById("yasgui"), {
-    requestConfig: { endpoint: endpoint },
-    copyEndpointOnNewTab: true,
-    endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }], keys: [] },
-  });
-  const nav = document.getElementById("queries");
-  fetch("/queries").then(r => r.json()).then(list => {
-    for (const q of list) {
-      const link = document.createElement("a");
-      link.href = q.page;
-      link.textContent = q.name;
-      link.title = q.description + (q.params !== "none" ? " Parameters: " + q.params : "");
-      link.addEventListener("click", event => {
-        event.preventDefault();
-        yasgui.addTab(true, { name: q.name, yasqe: { value: q.sparql } }, { avoidDuplicateTabs: true });
-      });
-      nav.appendChild(link);
-    }
-  });
-</script>
-</body>
-</html>
-"""
+
 
 
 def index_page() -> str:
@@ -99,7 +56,7 @@ def index_page() -> str:
 
     Query names and texts reach it as JSON and are set with ``textContent``, never as HTML.
     """
-    return PAGE
+    return (resources.files("kg") / "templates" / "endpoint.html").read_text(encoding="utf-8")
 
 
 def query_listing() -> list[dict[str, str]]:
@@ -111,142 +68,6 @@ def query_listing() -> list[dict[str, str]]:
     return [{"name": q.name, "description": q.description, "params": q.params, "example": q.example, "sparql": q.sparql,
              "page": "/#" + urllib.parse.urlencode({"query": q.sparql, "tabTitle": q.name}, quote_via=urllib.parse.quote)}
             for q in named_queries().values()]
-
-
-def oxigraph_binary() -> str:
-    """The ``oxigraph`` server of the pip package ``oxigraph``, next to this Python or on the PATH."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.exists() else shutil.which("oxigraph")
-    if not found:
-        raise KgError("the Oxigraph server is not installed (fix: pip install oxigraph)")
-    return found
-
-
-_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None  # looked up before any fork
-
-
-def _die_with_parent() -> None:
-    """In the worker, just before Oxigraph starts: ask Linux to kill it when the thread that started it ends
-    (PR_SET_PDEATHSIG), which also happens when kg serve itself is killed outright (SIGKILL)."""
-    _PRCTL(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Worker:
-    """One ``oxigraph serve-read-only`` process on a private loopback port."""
-
-    def __init__(self, binary: str, location: Path, log: Path) -> None:
-        self.killed = False
-        for _ in range(3):  # another program may take the probed port before Oxigraph binds it
-            self.port = _free_port()
-            with log.open("ab") as out:
-                self.process = subprocess.Popen(
-                    [binary, "serve-read-only", "--location", str(location), "--union-default-graph",
-                     "--bind", f"127.0.0.1:{self.port}"], stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                    preexec_fn=_die_with_parent if _PRCTL else None)
-            if self._wait_listening():
-                return
-            self.kill()
-        tail = log.read_text(encoding="utf-8", errors="replace")[-500:]
-        raise KgError(f"the Oxigraph worker did not start: {tail}")
-
-    def _wait_listening(self) -> bool:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-            time.sleep(0.02)
-        return False
-
-    def kill(self) -> None:
-        """Stop the process at once (it may be in the middle of a query)."""
-        self.killed = True
-        with suppress(ProcessLookupError):
-            self.process.kill()
-        self.process.wait()
-
-
-class WorkerPool:
-    """Idle workers in a queue; a worker serves one request at a time and is replaced when killed.
-
-    Every worker is started by one long-lived spawner thread, because a worker dies with the thread
-    that started it (see :func:`_die_with_parent`): short-lived threads would take their workers along.
-    """
-
-    def __init__(self, binary: str, location: Path, size: int, log: Path) -> None:
-        self.binary, self.location, self.log = binary, location, log
-        self.idle: queue.Queue[Worker] = queue.Queue()
-        self.workers: set[Worker] = set()
-        self.lock = threading.Lock()
-        self.closed = False
-        self.requests: queue.Queue[Future[None] | None] = queue.Queue()
-        self.spawner = threading.Thread(target=self._spawn, name="kg-serve-spawner", daemon=True)
-        self.spawner.start()
-        try:
-            for started in [self._start() for _ in range(size)]:
-                started.result()
-        except BaseException:  # a worker that did not start, or Ctrl-C while starting: stop those already started
-            self.close()
-            raise
-
-    def _start(self) -> Future[None]:
-        """Ask the spawner for one more worker; the future ends when it is idle in the pool (or failed)."""
-        started: Future[None] = Future()
-        self.requests.put(started)
-        return started
-
-    def _spawn(self) -> None:
-        while (started := self.requests.get()) is not None:
-            try:
-                self._add(Worker(self.binary, self.location, self.log))
-                started.set_result(None)
-            except KgError as exc:
-                started.set_exception(exc)
-
-    def _add(self, worker: Worker) -> None:
-        with self.lock:
-            if self.closed:
-                worker.kill()
-                return
-            self.workers.add(worker)
-        self.idle.put(worker)
-
-    def acquire(self, timeout: float) -> Worker | None:
-        """An idle worker, or None if none frees up within ``timeout`` seconds."""
-        try:
-            return self.idle.get(timeout=max(timeout, 0.001))
-        except queue.Empty:
-            return None
-
-    def release(self, worker: Worker) -> None:
-        """Give back a worker that answered normally."""
-        self.idle.put(worker)
-
-    def replace(self, worker: Worker) -> None:
-        """Kill a worker and have the spawner start its replacement in the background."""
-        worker.kill()
-        with self.lock:
-            self.workers.discard(worker)
-            if self.closed:
-                return
-        self._start().add_done_callback(
-            lambda started: started.exception() and print(f"kg serve: could not replace a worker: {started.exception()}",
-                                                          file=sys.stderr))
-
-    def close(self) -> None:
-        """Kill every worker, busy or not, and stop the spawner (a worker it is still starting sees ``closed``)."""
-        with self.lock:
-            self.closed = True
-            workers, self.workers = list(self.workers), set()
-        for worker in workers:
-            worker.kill()
-        self.requests.put(None)
-        self.spawner.join()
 
 
 class Refusal(Exception):
@@ -402,14 +223,6 @@ class Handler(BaseHTTPRequestHandler):
         form = urllib.parse.urlencode([("query", queries[0]), *((n, v) for n, v in params if n in GRAPH_PARAMS)])
         headers = {"Content-Type": "application/x-www-form-urlencoded", **self.accept()}
         return self.server.forward("POST", "/query", form.encode("utf-8"), headers)
-
-
-def load_store(dataset: Path, location: Path, binary: str) -> None:
-    """Bulk-load a TriG or N-Quads file (named graphs kept) into an on-disk Oxigraph store."""
-    done = subprocess.run([binary, "load", "--location", str(location), "--file", str(dataset)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise KgError(f"Oxigraph could not load {dataset}: {done.stderr.strip()[-500:]}")
 
 
 def _bind(pool: WorkerPool, host: str, port: int | None, **options: Any) -> Endpoint:

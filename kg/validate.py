@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Namespace
+from rdflib import Dataset, Graph
 
 from kg.annotations import Article, Corpus
-from kg.build import KG, OA, ONTOLOGY_GRAPH, article_graph, article_iri
 from kg.errors import InputError
+from kg.namespaces import KG, OA, ONTOLOGY_GRAPH, article_graph, article_iri
 from kg.text import Segment, segments
+from kg.vocabulary import SHAPES_FILE
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 STATEMENT_BEARING = ("sentence", "list_item")
 
 
@@ -76,7 +76,7 @@ def check_shacl(corpus: Corpus, ds: Dataset) -> tuple[bool, str]:
     data = Graph()
     for triple in ds.triples((None, None, None)):
         data.add(triple)
-    shapes = Graph().parse(corpus.root / "ontology" / "shapes.ttl", format="turtle")
+    shapes = Graph().parse(SHAPES_FILE, format="turtle")
     conforms, _, text = shacl_validate(data, shacl_graph=shapes, ont_graph=ds.graph(ONTOLOGY_GRAPH),
                                        inference="none", advanced=True, allow_warnings=True)
     return bool(conforms), str(text)

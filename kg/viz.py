@@ -37,9 +37,10 @@ from typing import Any
 
 import networkx as nx
 
-from kg.build import write_outputs
 from kg.errors import KgError
 from kg.network import RELATIONS
+from kg.serialize import write_outputs
+from kg.vocabulary import VOCABULARY
 
 PACKAGE = resources.files("kg")
 VIS_JS = "vis-network-9.1.2.min.js"
@@ -55,21 +56,8 @@ NODE_STYLES: dict[str, dict[str, Any]] = {
 }
 POSITION_COLORS = {"Demand": "#f3a5a5", "Offer": "#a9d8a0", "Condition": "#ffc97a", "Proposal": "#d3a6e0",
                    "Outcome": "#86cfc6", "Claim": "#cfd8dc", "Assessment": "#e6e6e6", "Argument": "#c9b7ae"}
-EDGE_STYLES: dict[str, dict[str, Any]] = {
-    "depends-on": {"color": "#d35400", "width": 3},
-    "conflicts-with": {"color": "#c0392b", "width": 3, "dashes": [8, 5], "arrow": False},
-    "part-of": {"color": "#2e7d32", "width": 2},
-    "specifies": {"color": "#2e7d32", "width": 2, "dashes": [6, 3]},
-    "supports": {"color": "#689f38", "width": 1.5, "dashes": [2, 3]},
-    "holds": {"color": "#4a78b5", "width": 1.5},
-    "addressed-to": {"color": "#7f8c8d", "width": 1.5, "dashes": [2, 4]},
-    "about": {"color": "#a7b6bf", "width": 1, "dashes": [2, 4]},
-    "topic": {"color": "#d9c77e", "width": 1},
-    "participates-in": {"color": "#c2185b", "width": 1.5},
-    "discussed-at": {"color": "#c2185b", "width": 1.5, "dashes": [6, 3]},
-    "represents": {"color": "#5d6d7e", "width": 1.5, "dashes": [8, 4]},
-    "member-of": {"color": "#5d6d7e", "width": 1.5, "dashes": [2, 2]},
-}
+EDGE_STYLES: dict[str, dict[str, Any]] = {name: row.style for name, row in VOCABULARY.edges.items()}
+"""How each network relation is drawn (from the ontology: kg:edgeStyle)."""
 
 
 def _legend_key(attrs: dict[str, Any]) -> str:

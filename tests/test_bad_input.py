@@ -2,47 +2,30 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import SEED as ARTICLE
+from conftest import edit, snapshot
 from kg.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = "000_0e22b9a82a6b1fdf"
 
 
 @pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    """A copy of the project's sources (ontology, entities, seed article, built output)."""
-    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    return tmp_path
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under data/ and ontology/, to prove nothing was written."""
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace the first occurrence of ``old``; return its 1-based line number."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
+def corpus(corpus_copy: Path) -> Path:
+    """A copy of the corpus under test (entities, seed article, built output)."""
+    return corpus_copy
 
 
 def run_build(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     before = snapshot(root)
-    status = main(["--root", str(root), "build"])
+    status = main(["--corpus", str(root), "build"])
     assert snapshot(root) == before, "a failed build must write nothing"
     return status, capsys.readouterr().err
 
 
 def article_yaml(root: Path) -> Path:
-    return root / "data" / "articles" / f"{ARTICLE}.yaml"
+    return root / "articles" / f"{ARTICLE}.yaml"
 
 
 def test_malformed_yaml(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,7 +42,7 @@ def test_unknown_actor(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None
     status, err = run_build(corpus, capsys)
     assert status == 1
     assert f"{ARTICLE}.yaml:{line}: unknown actor 'soviet-union' in 'holder'" in err
-    assert "add it to data/entities.yaml" in err
+    assert "add it to entities.yaml" in err
 
 
 def test_quote_not_in_text(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,7 +91,7 @@ def test_duplicate_id(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_edited_raw_article_is_refused(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    raw = corpus / "data" / "articles" / f"{ARTICLE}.txt"
+    raw = corpus / "articles" / f"{ARTICLE}.txt"
     raw.write_bytes(raw.read_bytes().replace(b"Kremlin insists", b"Kremlin hopes!!"))
     status, err = run_build(corpus, capsys)
     assert status == 1
@@ -124,9 +107,9 @@ def test_every_problem_is_reported_at_once(corpus: Path, capsys: pytest.CaptureF
 
 
 def test_validate_writes_nothing_and_fails_on_bad_input(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(corpus / "data" / "entities.yaml", "    wikidata: Q159\n", "    wikidata: 159\n")
+    edit(corpus / "entities.yaml", "    wikidata: Q159\n", "    wikidata: 159\n")
     before = snapshot(corpus)
-    assert main(["--root", str(corpus), "validate"]) == 1
+    assert main(["--corpus", str(corpus), "validate"]) == 1
     assert snapshot(corpus) == before
     assert "entities.yaml:" in capsys.readouterr().err
 

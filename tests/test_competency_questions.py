@@ -17,7 +17,7 @@ def short(iri) -> str:
 
 @pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
 def g(request) -> kg.KnowledgeGraph:
-    return kg.load(store=request.param)
+    return kg.load(engine=request.param)
 
 
 def test_cq1_actors_kinds_and_surface_names(g):

@@ -5,17 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from kg.annotations import PROJECT_ROOT
+import pytest
+
+from conftest import REPO
 
 
 def run(*argv: str) -> str:
-    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
+@pytest.mark.slow
 def test_competency_questions_script_on_both_engines():
-    outputs = [run("examples/competency_questions.py", "--store", store) for store in ("rdflib", "oxigraph")]
+    outputs = [run("examples/competency_questions.py", "--engine", store) for store in ("rdflib", "oxigraph")]
     assert outputs[0] == outputs[1]
     out = outputs[0]
     assert "'the Kremlin' is https://w3id.org/kg/id/actor/russia" in out
@@ -24,6 +27,7 @@ def test_competency_questions_script_on_both_engines():
     assert "CQ9" in out and "[2222:" in out
 
 
+@pytest.mark.slow
 def test_notebook_style_walkthrough():
     out = run("examples/notebook.py")
     assert "https://w3id.org/kg/id/actor/ukraine https://w3id.org/kg/id/actor/united-states" in out

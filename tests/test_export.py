@@ -9,8 +9,8 @@ from rdflib import Graph
 from kg.cli import main
 from kg.errors import KgError
 from kg.export import export, gexf, graphml
+from kg.graph import load
 from kg.network import dependency_view, network
-from kg.queries import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,11 +51,11 @@ def test_exports_are_byte_stable(g):
 def test_rdf_export_reproduces_the_build(tmp_path):
     # Read from the build's N-Quads, the N-Quads export is the same file but for blank node labels (OWL lists).
     nquads = ROOT / "data" / "build" / "kg.nq"
-    assert main(["export", "--format", "nquads", "--out", str(tmp_path / "x.nq"), "--data", str(nquads)]) == 0
+    assert main(["export", "--format", "nquads", "--out", str(tmp_path / "x.nq"), "--dataset", str(nquads)]) == 0
     exported, built = ((tmp_path / "x.nq").read_text().splitlines(), nquads.read_text().splitlines())
     assert len(exported) == len(built)
     assert [line for line in exported if "_:" not in line] == [line for line in built if "_:" not in line]
-    assert main(["export", "--format", "turtle", "--out", str(tmp_path / "x.ttl"), "--data", str(nquads)]) == 0
+    assert main(["export", "--format", "turtle", "--out", str(tmp_path / "x.ttl"), "--dataset", str(nquads)]) == 0
     union = Graph()
     union.parse(tmp_path / "x.ttl", format="turtle")
     assert len(union) == len({line.split(" <https://w3id.org/kg/graph/")[0] for line in nquads.read_text().splitlines()})

@@ -7,6 +7,7 @@ import pytest
 
 from kg.cli import main
 from kg.errors import KgError
+from kg.graph import load
 from kg.network import (
     BLOCKING_MEASURE,
     blocking_conditions,
@@ -19,7 +20,6 @@ from kg.network import (
     position_iri,
     shared_talks,
 )
-from kg.queries import load
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = (ROOT / "data" / "articles" / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
@@ -148,15 +148,15 @@ def test_analyze_cli(capsys):
     assert "Jared Kushner -- Steve Witkoff: Trilateral talks in Abu Dhabi" in capsys.readouterr().out
     assert main(["analyze", "chain", "nothing-like-this"]) == 1
     assert "no node named 'nothing-like-this'" in capsys.readouterr().err
-    assert main(["analyze", "talks", "--data", "no/such.trig"]) == 1
+    assert main(["analyze", "talks", "--dataset", "no/such.trig"]) == 1
     assert "no built dataset at no/such.trig" in capsys.readouterr().err
 
 
 def test_projection_is_the_same_on_oxigraph(g):
-    from kg.queries import KnowledgeGraph
-    from kg.store import DEFAULT_DATASET, open_store
+    from kg.graph import KnowledgeGraph
+    from kg.store import built_dataset, open_store
 
-    other = network(KnowledgeGraph(open_store(DEFAULT_DATASET, "oxigraph")))
+    other = network(KnowledgeGraph(open_store(built_dataset(), "oxigraph")))
     assert sorted(other.nodes) == sorted(g.nodes)
     assert sorted(other.edges(keys=True)) == sorted(g.edges(keys=True))
     assert dict(other.nodes(data=True)) == dict(g.nodes(data=True))

@@ -9,8 +9,10 @@ from rdflib import Literal, URIRef
 
 import kg
 from kg.errors import KgError
-from kg.queries import Conflict, Dependency, named_queries, parse_term
-from kg.safety import QueryRefused, check_query
+from kg.library import named_queries
+from kg.querycheck import QueryRefused, check_query
+from kg.records import Conflict, Dependency
+from kg.terms import parse_term
 
 ART = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
 ACTOR = "https://w3id.org/kg/id/actor/"
@@ -19,7 +21,7 @@ KG = "https://w3id.org/kg/ontology#"
 
 @pytest.fixture(scope="module")
 def graphs() -> dict[str, kg.KnowledgeGraph]:
-    return {engine: kg.load(store=engine) for engine in ("rdflib", "oxigraph")}
+    return {engine: kg.load(engine=engine) for engine in ("rdflib", "oxigraph")}
 
 
 def normalised(result) -> list[tuple]:
@@ -137,7 +139,7 @@ def test_conflicts_are_typed_records(graphs):
 
 def test_evidence_groups_reporters_and_points_into_the_raw_text(graphs):
     [e] = graphs["rdflib"].evidence("deal-may-require-donbas-withdrawal")
-    raw = (kg.store.DEFAULT_DATASET.parents[1] / "articles" / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
+    raw = (kg.corpus.find_corpus().articles / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
     assert raw[e.start:e.end] == e.quote
     assert e.quote.startswith("Reports from the Financial Times and Reuters suggest")
     assert e.reporters == ("Financial Times", "Reuters")

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from kg.cli import main
-from kg.queries import named_queries
+from kg.library import named_queries
 
 ART = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
 US_DEMAND = ["positions", "-p", "holder=kgid:actor/united-states", "-p", "kind=kg:Demand"]
@@ -36,7 +36,7 @@ def test_list_shows_every_named_query_with_its_description(capsys):
 
 @pytest.mark.parametrize("store", ["rdflib", "oxigraph"])
 def test_named_query_with_parameters_as_csv(capsys, store):
-    status, out, err = run(capsys, *US_DEMAND, "--store", store, "-f", "csv")
+    status, out, err = run(capsys, *US_DEMAND, "--engine", store, "-f", "csv")
     assert (status, err) == (0, "")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["position"], r["addressee"], r["firmness"], r["status"]) for r in rows] == [
@@ -139,7 +139,7 @@ def test_syntax_error_has_line_column_and_status_2(capsys):
 @pytest.mark.parametrize("store", ["rdflib", "oxigraph"])
 def test_timeout_stops_a_runaway_query(capsys, store):
     status, out, err = run(capsys, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-                           "--timeout", "1", "--store", store)
+                           "--timeout", "1", "--engine", store)
     assert (status, out) == (1, "")
     assert err.strip() == "query stopped after 1 s (--timeout); raise --timeout or narrow the query"
 

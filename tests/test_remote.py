@@ -19,10 +19,14 @@ from rdflib.term import Identifier
 import kg
 from kg.cli import main
 from kg.errors import KgError
-from kg.queries import KnowledgeGraph, named_queries
+from kg.graph import KnowledgeGraph
+from kg.library import named_queries
 from kg.remote import PushError, RemoteStore, connect, push, with_values
-from kg.serve import oxigraph_binary
-from kg.store import DEFAULT_DATASET, QueryResult
+from kg.results import QueryResult
+from kg.store import built_dataset
+from kg.workers import oxigraph_binary
+
+pytestmark = pytest.mark.slow  # starts servers, processes or a browser
 
 ARTICLE = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
 ARTICLE_GRAPH = "https://w3id.org/kg/graph/article/000_0e22b9a82a6b1fdf"
@@ -90,7 +94,7 @@ def same_answers(remote: KnowledgeGraph, embedded: KnowledgeGraph, same_engine: 
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the built dataset, so that a rebuild during the tests cannot make the two sides differ."""
     path = tmp_path_factory.mktemp("dataset") / "kg.trig"
-    shutil.copy(DEFAULT_DATASET, path)
+    shutil.copy(built_dataset(), path)
     return path
 
 
@@ -139,7 +143,7 @@ def test_push_sends_one_graph_per_article_and_reports_it(pushed: kg.remote.PushR
 
 def test_every_named_query_answers_identically_through_connect(remote: KnowledgeGraph, embedded: KnowledgeGraph,
                                                                snapshot: Path) -> None:
-    compared = same_answers(remote, embedded, kg.load(snapshot, store="oxigraph"))
+    compared = same_answers(remote, embedded, kg.load(snapshot, engine="oxigraph"))
     assert {f"{name}()" for name in named_queries()} <= set(compared)
     assert "positions(holder, kind)" in compared and "depends-on(node)" in compared
 

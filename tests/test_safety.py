@@ -9,8 +9,9 @@ import pytest
 from rdflib import Literal
 
 from kg.errors import KgError
-from kg.safety import QueryRefused, QuerySyntaxError, QueryTimeout, QueryWorker, check_query, run_with_timeout
-from kg.store import DEFAULT_DATASET, open_store
+from kg.querycheck import QueryRefused, QuerySyntaxError, QueryTimeout, check_query
+from kg.store import built_dataset, open_store
+from kg.workers import QueryWorker, run_with_timeout
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -75,12 +76,12 @@ def test_syntax_errors_have_line_and_column(sparql, line, column, words):
 def test_timeout_kills_the_worker(engine):
     started = time.perf_counter()
     with pytest.raises(QueryTimeout, match=r"^query stopped after 1 s \(--timeout\)"):
-        run_with_timeout(partial(open_store, DEFAULT_DATASET, engine), SLOW, None, 1)
+        run_with_timeout(partial(open_store, built_dataset(), engine), SLOW, None, 1)
     assert time.perf_counter() - started < 15  # load + 1 s, not the minutes the query would take
 
 
 def test_worker_answers_many_queries_and_restarts_after_a_timeout():
-    with QueryWorker(partial(open_store, DEFAULT_DATASET, "oxigraph")) as worker:
+    with QueryWorker(partial(open_store, built_dataset(), "oxigraph")) as worker:
         assert worker.startup_seconds is not None and worker.startup_seconds < 30
         first = worker.process.pid
         label = "SELECT ?a ?l WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
@@ -95,7 +96,7 @@ def test_worker_answers_many_queries_and_restarts_after_a_timeout():
 
 
 def test_worker_reports_runtime_errors_and_load_failures(tmp_path):
-    with QueryWorker(partial(open_store, DEFAULT_DATASET, "oxigraph")) as worker, \
+    with QueryWorker(partial(open_store, built_dataset(), "oxigraph")) as worker, \
             pytest.raises(KgError, match="oxigraph can only bind variables of the SELECT clause: add \\?l"):
         worker.select("SELECT ?a WHERE { ?a ?p ?l }", {"l": Literal("x")}, 10)
     broken = tmp_path / "broken.trig"

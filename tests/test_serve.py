@@ -22,8 +22,10 @@ from test_remote import ARTICLE, ARTICLE_GRAPH, same_answers, snapshot  # noqa: 
 
 import kg
 from kg.cli import main
-from kg.queries import named_queries
+from kg.library import named_queries
 from kg.remote import PushError, push
+
+pytestmark = pytest.mark.slow  # starts servers, processes or a browser
 
 HOLDER = f"""PREFIX kg: <https://w3id.org/kg/ontology#>
 SELECT ?holder WHERE {{ <{ARTICLE}russia-demands-donbas> kg:holder ?holder }}"""
@@ -181,7 +183,7 @@ def test_runaway_query_is_killed_at_the_limit_and_the_next_query_is_answered(ser
 
 def test_every_named_query_answers_identically_through_kg_serve(served: Served, snapshot: Path) -> None:  # noqa: F811
     remote = kg.connect(f"{served.url}/query")
-    compared = same_answers(remote, kg.load(snapshot), kg.load(snapshot, store="oxigraph"))
+    compared = same_answers(remote, kg.load(snapshot), kg.load(snapshot, engine="oxigraph"))
     assert {f"{name}()" for name in named_queries()} <= set(compared)
     assert [p.iri for p in remote.positions(actor="the Kremlin", kind="Demand")] == [ARTICLE + "russia-demands-donbas"]
 
@@ -267,14 +269,15 @@ def test_busy_port_is_a_clear_error(snapshot: Path, capsys: pytest.CaptureFixtur
 
 def test_missing_dataset_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--dataset", str(tmp_path / "missing.trig")]) == 1
-    assert capsys.readouterr().err == f"kg: no built dataset at {tmp_path / 'missing.trig'}: run 'kg build' first\n"
+    assert capsys.readouterr().err == (f"kg: no built dataset at {tmp_path / 'missing.trig'}: "
+                                       "run 'kg build' first (in the corpus folder, or with --corpus DIR)\n")
 
 
 def test_kg_query_endpoint(served: Served, snapshot: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     argv = ["query", "positions", "--param", "holder=kgid:actor/russia", "--format", "csv"]
     assert main([*argv, "--endpoint", f"{served.url}/query"]) == 0
     remote = capsys.readouterr().out
-    assert main([*argv, "--data", str(snapshot)]) == 0
+    assert main([*argv, "--dataset", str(snapshot)]) == 0
     assert remote == capsys.readouterr().out and "russia-demands-donbas" in remote
     assert main([*argv, "--endpoint", f"{served.url}/nothing"]) == 1
     assert capsys.readouterr().err.startswith(f"kg: {served.url}/nothing answered HTTP 404 Not Found: no /nothing here")

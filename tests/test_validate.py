@@ -6,8 +6,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from kg.annotations import load_corpus
-from kg.build import article_graph, build_dataset, statement_iri
+from kg.build import build_dataset
 from kg.cli import main
+from kg.namespaces import article_graph, statement_iri
 from kg.validate import check_evidence, coverage, validate
 
 SEED = "000_0e22b9a82a6b1fdf"

@@ -13,9 +13,11 @@ import networkx as nx
 import pytest
 
 from kg.cli import main
+from kg.graph import load
 from kg.network import network, position_iri
-from kg.queries import load
 from kg.viz import page, script_safe_json, write_page
+
+pytestmark = pytest.mark.slow  # starts servers, processes or a browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"

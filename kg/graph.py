@@ -1,0 +1,206 @@
+"""The knowledge graph in Python: ``kg.load()`` and the helpers researchers call.
+
+>>> g = load()
+>>> [a.label for a in g.actors() if a.kind == "State"]
+['Russia', 'Ukraine', 'United Arab Emirates', 'United States']
+>>> [p.label for p in g.positions(actor="the Kremlin", kind="Demand")]
+['Russia insists on the surrender of the entire Donbas']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rdflib import URIRef
+from rdflib.term import Identifier
+
+from kg.corpus import CorpusFolder, find_corpus
+from kg.errors import KgError
+from kg.library import named_queries
+from kg.namespaces import KG
+from kg.querycheck import check_query
+from kg.records import Actor, Conflict, Dependency, Evidence, Position, Records
+from kg.results import QueryResult
+from kg.store import DEFAULT_ENGINE, open_store
+from kg.terms import python_term
+
+
+def _local(term: Identifier | None) -> str | None:
+    """The local name of a kg: term, the string of anything else."""
+    if term is None:
+        return None
+    text = str(term)
+    return text.removeprefix(str(KG))
+
+
+def _str(term: Identifier | None) -> str | None:
+    return None if term is None else str(term)
+
+
+class KnowledgeGraph:
+    """The built graph with its helpers; ``kg.load()`` returns one."""
+
+    def __init__(self, store: Any, path: Path | None = None) -> None:
+        self.store = store
+        self.path = path
+
+    def query(self, sparql: str, /, *, allow_remote: bool = False, **bindings: Any) -> QueryResult:
+        """Run a read-only SELECT or ASK query; keyword arguments bind variables to RDF terms (str IRIs become IRIs).
+
+        The text is checked first (:func:`kg.querycheck.check_query`): updates are refused, and so are
+        SERVICE and FROM <url> unless ``allow_remote=True``.
+
+        >>> g = load()
+        >>> r = g.query("SELECT ?label WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+        ...             a="https://w3id.org/kg/id/actor/russia")
+        >>> [str(row["label"]) for row in r.rows]
+        ['Russia']
+        >>> g.query("DELETE WHERE { ?s ?p ?o }")
+        Traceback (most recent call last):
+        ...
+        kg.querycheck.QueryRefused: refused: this is a SPARQL update (DELETE WHERE); kg queries are read-only (fix: ...)
+        """
+        form = check_query(sparql, allow_remote=allow_remote)
+        if form not in ("SELECT", "ASK"):
+            raise KgError(f"{form} queries are not supported here: use SELECT or ASK (kg build writes the whole graph as RDF)")
+        return self.store.select(sparql, {k: python_term(v) for k, v in bindings.items()})
+
+    def named(self, name: str, **bindings: Any) -> QueryResult:
+        """Run a query of the library by name, e.g. ``g.named("conflicts")``.
+
+        >>> len(load().named("dependency-chain", node="https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/any-ceasefire").rows)
+        1
+        """
+        library = named_queries()
+        if name not in library:
+            raise KgError(f"no named query {name!r}; the library has: {', '.join(library)}")
+        return self.query(library[name].sparql, **bindings)
+
+    def actors(self) -> Records[Actor]:
+        """Every actor, sorted by kind and label, with all its names.
+
+        >>> sorted(load().actors()[-1].names)
+        ['U S', 'U.S.', 'US', 'United States', 'Washington', 'White House', 'the White House']
+        """
+        actors: dict[str, list[Any]] = {}
+        for r in self.named("actors").rows:
+            actors.setdefault(str(r["actor"]), [r, []])[1].append(str(r["name"]))
+        return Records(Actor(iri, str(r["label"]), _local(r["kind"]) or "", tuple(names), _str(r.get("wikidata")))
+                       for iri, (r, names) in actors.items())
+
+    def resolve_actor(self, actor: str) -> str:
+        """The IRI of an actor given by IRI or by any of its names (case-insensitive).
+
+        >>> load().resolve_actor("Washington")
+        'https://w3id.org/kg/id/actor/united-states'
+        """
+        wanted = actor.casefold()
+        matches = sorted({a.iri for a in self.actors() if a.iri == actor or wanted in (n.casefold() for n in (a.label, *a.names))})
+        if len(matches) != 1:
+            raise KgError(f"{'no' if not matches else 'more than one'} actor named {actor!r}"
+                          + (f": {', '.join(matches)}" if matches else "; see kg query actors"))
+        return matches[0]
+
+    def resolve_node(self, node: str) -> str:
+        """The IRI of a statement given by IRI or by its statement id (as in the article's YAML).
+
+        >>> load().resolve_node("signed-settlement")
+        'https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/signed-settlement'
+        """
+        if re.match(r"^https?://", node):
+            return node
+        matches = sorted({str(r["statement"]) for r in self.named("statements").rows if str(r["id"]) == node})
+        if len(matches) != 1:
+            raise KgError(f"{'no' if not matches else 'more than one'} statement with id {node!r}"
+                          + (f": {', '.join(matches)} (pass the IRI)" if matches else "; see kg query statements"))
+        return matches[0]
+
+    def positions(self, actor: str | None = None, kind: str | None = None) -> Records[Position]:
+        """Positions, optionally of one holder (IRI or name) and of one kind ("Demand" or its IRI).
+
+        >>> [(p.kind, p.firmness, p.status) for p in load().positions(actor="US", kind="Demand")]
+        [('Demand', 'ultimatum', 'reported')]
+        """
+        bindings: dict[str, Any] = {}
+        if actor is not None:
+            bindings["holder"] = URIRef(self.resolve_actor(actor))
+        if kind is not None:
+            bindings["kind"] = URIRef(kind if kind.startswith("http") else str(KG[kind]))
+        rows = self.named("positions", **bindings).rows
+        return Records(Position(str(r["position"]), str(r["label"]), _local(r["kind"]) or "", str(r["holder"]),
+                                _str(r.get("addressee")), str(r["content"]), str(r["firmness"]), str(r["status"]))
+                       for r in rows)
+
+    def depends_on(self, node: str, transitive: bool = True) -> Records[Dependency]:
+        """What a statement (IRI or id) depends on: with ``transitive`` the whole kg:dependsOn+ closure.
+
+        >>> [d.label for d in load().depends_on("us-offers-security-guarantees", transitive=False)]
+        ['A signed peace settlement']
+        """
+        rows = self.named("depends-on", node=URIRef(self.resolve_node(node))).rows
+        return _dependencies(rows, "condition", transitive)
+
+    def dependents(self, node: str, transitive: bool = True) -> Records[Dependency]:
+        """What depends on a statement (IRI or id), directly or (with ``transitive``) through a chain.
+
+        >>> [d.label for d in load().dependents("russia-demands-donbas")]
+        ["Any ceasefire (in the Kremlin's terms)"]
+        """
+        rows = self.named("dependents", condition=URIRef(self.resolve_node(node))).rows
+        return _dependencies(rows, "dependent", transitive)
+
+    def conflicts(self) -> Records[Conflict]:
+        """Pairs of conflicting positions, each once.
+
+        >>> [(c.position.rsplit("/", 1)[1], c.other.rsplit("/", 1)[1]) for c in load().conflicts()][0]
+        ('deal-may-require-donbas-withdrawal', 'us-not-forcing-concessions')
+        """
+        return Records(Conflict(str(r["position"]), str(r["positionLabel"]), str(r["other"]), str(r["otherLabel"]),
+                                _str(r.get("conflict")), _str(r.get("conflictLabel")))
+                       for r in self.named("conflicts").rows)
+
+    def evidence(self, node: str) -> Records[Evidence]:
+        """The evidence of a statement (IRI or id): one record per quoted passage.
+
+        >>> e = load().evidence("us-demands-peace-agreement")[0]
+        >>> e.quote[:40], e.start, e.end, e.firmness, e.status
+        ('the United States has reportedly deliver', 41, 206, 'ultimatum', 'reported')
+        """
+        grouped: dict[tuple[Any, ...], list[Any]] = {}
+        for r in self.named("evidence", statement=URIRef(self.resolve_node(node))).rows:
+            key = tuple(r.get(k) for k in ("statement", "quote", "start", "end", "text", "source", "firmness", "status", "cue"))
+            reporters = grouped.setdefault(key, [])
+            if "reportedBy" in r:
+                reporters.append((str(r["reportedBy"]), str(r["reporter"])))
+        return Records(Evidence(str(statement), str(quote), int(start), int(end), str(text), str(source),
+                                tuple(iri for iri, _ in reporters), tuple(label for _, label in reporters),
+                                _str(firmness), _str(status), _str(cue))
+                       for (statement, quote, start, end, text, source, firmness, status, cue), reporters in grouped.items())
+
+
+def _dependencies(rows: Iterable[dict[str, Identifier]], column: str, transitive: bool) -> Records[Dependency]:
+    found = (Dependency(str(r[column]), str(r["label"]), _local(r["kind"]) or "", bool(r["direct"].toPython()))
+             for r in rows)
+    return Records(d for d in found if transitive or d.direct)
+
+
+
+
+def load(dataset: Path | str | None = None, engine: str = DEFAULT_ENGINE, corpus: CorpusFolder | Path | str | None = None
+         ) -> KnowledgeGraph:
+    """Load a built dataset into an engine: "rdflib" or "oxigraph" (faster).
+
+    The dataset is ``dataset`` if given, else the build of ``corpus``, else that of the corpus
+    found from the working directory (see :mod:`kg.corpus`; the bundled seed when there is none).
+
+    >>> load(engine="oxigraph").resolve_actor("Kyiv")
+    'https://w3id.org/kg/id/actor/ukraine'
+    """
+    if dataset is None:
+        folder = corpus if isinstance(corpus, CorpusFolder) else find_corpus(corpus)
+        dataset = folder.dataset
+    store = open_store(dataset, engine)
+    return KnowledgeGraph(store, Path(dataset))

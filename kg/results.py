@@ -1,0 +1,150 @@
+"""Query results and the formats they are written in: aligned table, CSV, TSV, SPARQL JSON, Markdown.
+
+>>> r = QueryResult(["actor", "n"], [{"actor": URIRef("https://w3id.org/kg/id/actor/russia"), "n": Literal(2)}])
+>>> len(r), [row["n"].toPython() for row in r]
+(1, [2])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import XSD, BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from kg.errors import KgError
+from kg.terms import NAMESPACES
+
+
+@dataclass
+class QueryResult:
+    """Rows of a SELECT (each a dict from variable name to rdflib term), or an ASK boolean."""
+
+    vars: list[str]
+    rows: list[dict[str, Identifier]] = field(default_factory=list)
+    boolean: bool | None = None
+
+    def to_sparql_json(self) -> dict[str, Any]:
+        """The result in the SPARQL 1.1 Query Results JSON format (https://www.w3.org/TR/sparql11-results-json/).
+
+        >>> QueryResult(["n"], [{"n": Literal(2)}]).to_sparql_json()["results"]["bindings"]
+        [{'n': {'type': 'literal', 'value': '2', 'datatype': 'http://www.w3.org/2001/XMLSchema#integer'}}]
+        >>> QueryResult([], [], True).to_sparql_json()
+        {'head': {}, 'boolean': True}
+        """
+        if self.boolean is not None:
+            return {"head": {}, "boolean": self.boolean}
+        return {"head": {"vars": list(self.vars)},
+                "results": {"bindings": [{k: _json_term(v) for k, v in row.items()} for row in self.rows]}}
+
+    def __iter__(self) -> Iterator[dict[str, Identifier]]:
+        """The rows, each a dict from variable name to RDF term (unbound variables are missing)."""
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame (needs the optional pandas extra): numbers, booleans and dates
+        as Python values, everything else as text, unbound as None."""
+        import pandas as pd
+
+        return pd.DataFrame([{v: _value(r[v]) if v in r else None for v in self.vars} for r in self.rows],
+                            columns=self.vars)
+
+
+def _value(term: Identifier) -> Any:
+    """A literal as its Python value where that is a number, boolean or date; anything else as text."""
+    if isinstance(term, Literal) and term.datatype is not None:
+        value = term.toPython()
+        if not isinstance(value, Literal):
+            return value
+    return str(term)
+
+
+def _json_term(term: Identifier) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal) and term.language:
+        return {"type": "literal", "value": str(term), "xml:lang": term.language}
+    if isinstance(term, Literal) and term.datatype:
+        return {"type": "literal", "value": str(term), "datatype": str(term.datatype)}
+    return {"type": "literal", "value": str(term)}
+
+
+FORMATS = ("table", "csv", "tsv", "json", "markdown")
+TABLE_WIDTH = 80
+
+
+def shorten(term: Identifier | None) -> str:
+    """A term for reading: IRIs as prefixed names of the dataset where possible, literals as their text.
+
+    >>> shorten(URIRef("https://w3id.org/kg/id/actor/russia")), shorten(Literal("15", datatype=XSD.integer))
+    ('kgid:actor/russia', '15')
+    """
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        matches = [(len(ns), f"{prefix}:{term[len(ns):]}") for prefix, ns in NAMESPACES.items() if term.startswith(ns)]
+        return max(matches)[1] if matches else f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Write a result as an aligned table, CSV or TSV (SPARQL 1.1 CSV/TSV formats), JSON (SPARQL 1.1 JSON) or Markdown.
+
+    >>> r = QueryResult(["actor", "n"], [{"actor": URIRef("https://w3id.org/kg/id/actor/russia"), "n": Literal(2)}])
+    >>> print(format_result(r))
+    actor              n
+    -----------------  -
+    kgid:actor/russia  2
+    >>> format_result(r, "tsv").splitlines()[1].split()
+    ['<https://w3id.org/kg/id/actor/russia>', '2']
+    >>> print(format_result(r, "markdown"))
+    | actor | n |
+    | --- | --- |
+    | kgid:actor/russia | 2 |
+    """
+    if fmt == "json":
+        return json.dumps(result.to_sparql_json(), ensure_ascii=False, indent=2)
+    if result.boolean is not None:
+        return {"csv": "_askResult\r\n{}\r\n", "tsv": "?_askResult\n{}"}.get(fmt, "{}").format(str(result.boolean).lower())
+    cells = [[row.get(v) for v in result.vars] for row in result.rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerows([result.vars, *[["" if c is None else str(c) for c in row] for row in cells]])
+        return out.getvalue()
+    if fmt == "tsv":
+        return "\n".join(["\t".join(f"?{v}" for v in result.vars),
+                          *("\t".join("" if c is None else _tsv_term(c) for c in row) for row in cells)])
+    text = [[_one_line(shorten(c)) for c in row] for row in cells]
+    if fmt == "markdown":
+        lines = [result.vars, ["---"] * len(result.vars), *text]
+        return "\n".join("| " + " | ".join(c.replace("|", "\\|") for c in line) + " |" for line in lines)
+    if fmt != "table":
+        raise KgError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    text = [[c if len(c) <= TABLE_WIDTH else c[:TABLE_WIDTH - 1] + "…" for c in row] for row in text]
+    widths = [max([len(v), *(len(row[i]) for row in text)]) for i, v in enumerate(result.vars)]
+    lines = [result.vars, ["-" * w for w in widths], *text]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "").replace("\n", "⏎")
+
+
+def _tsv_term(term: Identifier) -> str:
+    """A term in the SPARQL TSV format: Turtle/N-Triples syntax, tabs and newlines escaped, numbers bare."""
+    if isinstance(term, Literal) and term.datatype in (XSD.integer, XSD.decimal, XSD.double, XSD.boolean):
+        return str(term)
+    return term.n3().replace("\t", "\\t").replace("\n", "\\n")

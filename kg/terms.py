@@ -1,0 +1,86 @@
+"""RDF terms across engines and from users: rdflib <-> pyoxigraph, Python values and command-line text -> terms.
+
+>>> parse_term("kg:Demand")
+rdflib.term.URIRef('https://w3id.org/kg/ontology#Demand')
+>>> python_term("https://w3id.org/kg/id/actor/russia")
+rdflib.term.URIRef('https://w3id.org/kg/id/actor/russia')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import XSD, BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from kg.namespaces import PREFIXES
+
+NAMESPACES: dict[str, str] = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+"""Prefix -> namespace: used to read parameters and to shorten IRIs in tables."""
+
+
+def to_oxigraph(term: Identifier) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+    raise TypeError(f"cannot bind {term!r}: use an IRI, a blank node or a literal")
+
+
+def to_rdflib(term: Any) -> Identifier:
+    """A pyoxigraph term as the rdflib term rdflib itself would return (xsd:string literals stay plain)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+    raise TypeError(f"unsupported result term {term!r}")
+
+
+def python_term(value: Any) -> Identifier:
+    """A Python value as an RDF term: terms stay, http(s) strings become IRIs, the rest literals."""
+    if isinstance(value, Identifier):
+        return value
+    if isinstance(value, str) and re.match(r"^https?://\S+$", value):
+        return URIRef(value)
+    return Literal(value)
+
+
+def parse_term(text: str) -> Identifier:
+    """A command-line parameter value as an RDF term, never as SPARQL text.
+
+    ``<iri>``, a prefixed name of the dataset (``kg:Demand``) and http(s) URLs become IRIs;
+    ``"15"^^xsd:integer`` and ``"text"@en`` become typed or tagged literals; anything else a plain literal.
+
+    >>> parse_term("kg:Demand")
+    rdflib.term.URIRef('https://w3id.org/kg/ontology#Demand')
+    >>> parse_term('"15"^^xsd:integer')
+    rdflib.term.Literal('15', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
+    >>> parse_term('x" } ; DROP ALL ; #')
+    rdflib.term.Literal('x" } ; DROP ALL ; #')
+    """
+    if m := re.fullmatch(r"<([^<>\"{}|^`\\\s]*)>", text):
+        return URIRef(m.group(1))
+    if m := re.fullmatch(r'"(.*)"\^\^(.+)', text, re.DOTALL):
+        datatype = parse_term(m.group(2))
+        if isinstance(datatype, URIRef):
+            return Literal(m.group(1), datatype=datatype)
+    if m := re.fullmatch(r'"(.*)"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)', text, re.DOTALL):
+        return Literal(m.group(1), lang=m.group(2))
+    if m := re.fullmatch(r"(\w+):([^\s<>\"{}|^`\\]+)", text):
+        if m.group(1) in NAMESPACES:
+            return URIRef(NAMESPACES[m.group(1)] + m.group(2))
+        if m.group(1) in ("http", "https"):
+            return URIRef(text)
+    return Literal(text)

@@ -2,7 +2,7 @@
 
 >>> import kg
 >>> g = kg.load()
->>> [p.label for p in g.positions(actor="Russia", kind="Demand")]
+>>> [p.label for p in g.positions(actor="Russia", kind="Demand", article="000_0e22b9a82a6b1fdf")]
 ['Russia insists on the surrender of the entire Donbas']
 """
 

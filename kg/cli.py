@@ -327,7 +327,7 @@ def parser() -> argparse.ArgumentParser:
     query.set_defaults(func=cmd_query)
     # --- end query commands ---
     # --- network commands (kg analyze, kg viz, kg export) ---
-    source = argparse.ArgumentParser(add_help=False)
+    source = argparse.ArgumentParser(add_help=False, parents=[common])
     source.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
     source.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     analyze = sub.add_parser("analyze", help="questions about the network: chains of conditions, deadlocks, blockers, collisions, talks")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -86,7 +87,8 @@ def read_config(root: Path) -> CorpusFolder:
         raise KgError([InputError(marker, None, f"cannot read the corpus config: {exc.strerror}",
                                   f"make a corpus with 'kg init {root}'")]) from exc
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        where = re.search(r"at line (\d+)", str(exc))
+        line = int(where.group(1)) if where else None
         raise KgError([InputError(marker, line, f"malformed TOML: {exc}", 'write name = "my-corpus"')]) from exc
     name = config.get("name", root.name)
     if not isinstance(name, str) or not name:

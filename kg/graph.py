@@ -3,7 +3,7 @@
 >>> g = load()
 >>> [a.label for a in g.actors() if a.kind == "State"]
 ['Russia', 'Ukraine', 'United Arab Emirates', 'United States']
->>> [p.label for p in g.positions(actor="the Kremlin", kind="Demand")]
+>>> [p.label for p in g.positions(actor="the Kremlin", kind="Demand", article=SEED_ARTICLE)]
 ['Russia insists on the surrender of the entire Donbas']
 """
 
@@ -20,12 +20,15 @@ from rdflib.term import Identifier
 from kg.corpus import CorpusFolder, find_corpus
 from kg.errors import KgError
 from kg.library import named_queries
-from kg.namespaces import KG
+from kg.namespaces import KG, article_iri, statement_iri
 from kg.querycheck import check_query
 from kg.records import Actor, Conflict, Dependency, Evidence, Position, Records
 from kg.results import QueryResult
 from kg.store import DEFAULT_ENGINE, open_store
 from kg.terms import python_term
+
+SEED_ARTICLE = "000_0e22b9a82a6b1fdf"
+"""The article of the bundled seed corpus, used by the examples in the docstrings."""
 
 
 def _local(term: Identifier | None) -> str | None:
@@ -105,23 +108,26 @@ class KnowledgeGraph:
         return matches[0]
 
     def resolve_node(self, node: str) -> str:
-        """The IRI of a statement given by IRI or by its statement id (as in the article's YAML).
+        """The IRI of a statement given by IRI, by ``ARTICLE/id`` or by its statement id (as in the article's YAML).
 
-        >>> load().resolve_node("signed-settlement")
+        >>> load().resolve_node("000_0e22b9a82a6b1fdf/signed-settlement")
         'https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/signed-settlement'
         """
         if re.match(r"^https?://", node):
             return node
+        if "/" in node:
+            article, _, statement = node.partition("/")
+            return str(statement_iri(article, statement))
         matches = sorted({str(r["statement"]) for r in self.named("statements").rows if str(r["id"]) == node})
         if len(matches) != 1:
             raise KgError(f"{'no' if not matches else 'more than one'} statement with id {node!r}"
                           + (f": {', '.join(matches)} (pass the IRI)" if matches else "; see kg query statements"))
         return matches[0]
 
-    def positions(self, actor: str | None = None, kind: str | None = None) -> Records[Position]:
-        """Positions, optionally of one holder (IRI or name) and of one kind ("Demand" or its IRI).
+    def positions(self, actor: str | None = None, kind: str | None = None, article: str | None = None) -> Records[Position]:
+        """Positions, optionally of one holder (IRI or name), of one kind ("Demand" or its IRI), of one article (id).
 
-        >>> [(p.kind, p.firmness, p.status) for p in load().positions(actor="US", kind="Demand")]
+        >>> [(p.kind, p.firmness, p.status) for p in load().positions(actor="US", kind="Demand", article=SEED_ARTICLE)]
         [('Demand', 'ultimatum', 'reported')]
         """
         bindings: dict[str, Any] = {}
@@ -129,7 +135,7 @@ class KnowledgeGraph:
             bindings["holder"] = URIRef(self.resolve_actor(actor))
         if kind is not None:
             bindings["kind"] = URIRef(kind if kind.startswith("http") else str(KG[kind]))
-        rows = self.named("positions", **bindings).rows
+        rows = [r for r in self.named("positions", **bindings).rows if _in_article(r["position"], article)]
         return Records(Position(str(r["position"]), str(r["label"]), _local(r["kind"]) or "", str(r["holder"]),
                                 _str(r.get("addressee")), str(r["content"]), str(r["firmness"]), str(r["status"]))
                        for r in rows)
@@ -152,15 +158,15 @@ class KnowledgeGraph:
         rows = self.named("dependents", condition=URIRef(self.resolve_node(node))).rows
         return _dependencies(rows, "dependent", transitive)
 
-    def conflicts(self) -> Records[Conflict]:
-        """Pairs of conflicting positions, each once.
+    def conflicts(self, article: str | None = None) -> Records[Conflict]:
+        """Pairs of conflicting positions, each once (optionally those of one article).
 
-        >>> [(c.position.rsplit("/", 1)[1], c.other.rsplit("/", 1)[1]) for c in load().conflicts()][0]
+        >>> [(c.position.rsplit("/", 1)[1], c.other.rsplit("/", 1)[1]) for c in load().conflicts(SEED_ARTICLE)][0]
         ('deal-may-require-donbas-withdrawal', 'us-not-forcing-concessions')
         """
         return Records(Conflict(str(r["position"]), str(r["positionLabel"]), str(r["other"]), str(r["otherLabel"]),
                                 _str(r.get("conflict")), _str(r.get("conflictLabel")))
-                       for r in self.named("conflicts").rows)
+                       for r in self.named("conflicts").rows if _in_article(r["position"], article))
 
     def evidence(self, node: str) -> Records[Evidence]:
         """The evidence of a statement (IRI or id): one record per quoted passage.
@@ -179,6 +185,10 @@ class KnowledgeGraph:
                                 tuple(iri for iri, _ in reporters), tuple(label for _, label in reporters),
                                 _str(firmness), _str(status), _str(cue))
                        for (statement, quote, start, end, text, source, firmness, status, cue), reporters in grouped.items())
+
+
+def _in_article(statement: Identifier, article: str | None) -> bool:
+    return article is None or str(statement).startswith(f"{article_iri(article)}/")
 
 
 def _dependencies(rows: Iterable[dict[str, Identifier]], column: str, transitive: bool) -> Records[Dependency]:

@@ -1,7 +1,9 @@
 """Actor names and their aliases: resolve a surface name or find every mention in a text.
 
 Matching works on word tokens and is case- and diacritic-insensitive ("Ukraine's" holds a
-mention of "Ukraine"; "Zelénskyy" is "Zelenskyy"). Short all-capital names (``US``, ``UAE``,
+mention of "Ukraine"; "Zelénskyy" is "Zelenskyy"); in running text (:meth:`AliasIndex.mentions`)
+a capitalised name does not match an all-lower-case word ("Observers" is not "unarmed
+observers"). Short all-capital names (``US``, ``UAE``,
 ``NATO``) match only in capitals, so the pronoun "us" is never the United States.
 
 When no name matches exactly, a *variant key* is tried: each word is reduced by a small,
@@ -232,6 +234,8 @@ class AliasIndex:
                 surface = text[raw_toks[i][0]:raw_toks[i + size - 1][1]]
                 if entry.acronym and not re.sub(r"[\W_]", "", surface).isupper():
                     continue
+                if entry.name[:1].isupper() and surface.islower():
+                    continue  # a lower-case word in running text is no proper name ("unarmed observers")
                 if how == "variant" and min(len(t) for t in key) < 4:
                     continue  # variants only for words long enough to be names
                 found = Mention(raw_toks[i][0], raw_toks[i + size - 1][1], entry.actor, surface, entry.name, how)

@@ -107,6 +107,7 @@ COMMITMENT = re.compile(r"\b(?:would|will) (?:release|accept|observe|publish|pro
 #: a threat before "unless" makes a Demand with firmness Ultimatum
 THREAT = re.compile(r"\b(?:strike|boycott|walk out|halt|cut off|suspend|sanction|leave the talks)\b", re.I)
 CLAUSE_BREAK = re.compile(r"; |, but |, though |, although |, while |, and (?=[a-z]+ [a-z]+ (?:is|are|was|were) )")
+REPORT_END = re.compile(r"\b(?:said|says|added|hinted|warned|argued|insisted|stressed)$")
 PARTICIPLE = re.compile(r", (?!according)[a-z]+ing\b")
 TRAILING = re.compile(r",(?:\s+\w+){1,3}\s+$")
 DATELINE = re.compile(r"^[A-Z][A-Z .'-]+, \d{1,2} [A-Z][a-z]+ \d{4} [-–—] ")
@@ -234,14 +235,29 @@ class _Drafter:
 
     def run(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        for start, end in self.spans():
+            base = self.norm.to_text(start)
+            text = self.norm.text[base:self.norm.to_text(end)]
+            drafts = self.segment(text, base)
+            if not drafts:
+                drafts = [self._stub(text, base, 0, len(text))]
+            out.extend(drafts)
+        return out
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Raw spans of the statement-bearing segments, rejoining reported speech that
+        :func:`kg.text.segments` splits at an inferred boundary ("Lowe said | Greyhaven could accept")."""
+        out: list[tuple[int, int]] = []
+        glue = False
         for seg in segments(self.norm):
             if seg.kind not in STATEMENT_BEARING:
+                glue = False
                 continue
-            base = self.norm.to_text(seg.start)
-            drafts = self.segment(seg.text, base)
-            if not drafts:
-                drafts = [self._stub(seg.text, base, 0, len(seg.text))]
-            out.extend(drafts)
+            if glue and out:
+                out[-1] = (out[-1][0], seg.end)
+            else:
+                out.append((seg.start, seg.end))
+            glue = seg.boundary == "inferred" and bool(REPORT_END.search(seg.text))
         return out
 
     def _evidence(self, text: str, base: int, start: int, end: int) -> dict[str, Any]:

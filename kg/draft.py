@@ -116,7 +116,8 @@ HOLDER_ANAPHOR = re.compile(r"[\"“”]\s*(?:he|she|they) (?=\w+\.?$)", re.I)
 REPORTED = re.compile(r"\b(?:reportedly|reports? suggests?|according to (?:a|the) (?:draft|report|document))\b", re.I)
 ANONYMOUS = re.compile(r"\b(?:familiar with|on condition of anonymity|sources)\b", re.I)
 
-NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
 _NUM = r"(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + ")"
 PERCENT = re.compile(_NUM + r"\s*(?:percent|per cent|%)", re.I)
 YEARS = re.compile(_NUM + r"[- ](?:years?)\b", re.I)
@@ -288,7 +289,8 @@ class _Drafter:
             gap_breaks = [b for b in breaks if (last.cue_end if last else origin) <= b < cs]
             gap_mentions = [m for m in mentions if (last.cue_end if last else origin) <= m.start and m.end <= cs]
             if last is not None:
-                if cue.role == "report" and TRAILING.search(text[:cs]) and not [m for m in gap_mentions if m.start > text.rfind(",", 0, cs)]:
+                comma = text.rfind(",", 0, cs)
+                if cue.role == "report" and TRAILING.search(text[:cs]) and not [m for m in gap_mentions if m.start > comma]:
                     continue  # ", officials said": attribution of the clause before
                 if cue.role == "split":
                     if last.cue.role == "report" and last.kind == "Claim":
@@ -498,7 +500,7 @@ def review(root: Path | str, article_id: str) -> ReviewReport:
     >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "articles").mkdir()
     >>> _ = (root / "articles" / "001_x.draft.yaml").write_text("statements: [{id: a, kind: Demand, draft: true, reviewed: false}]")
     >>> review(root, "001_x").todo
-    ['a: Demand; no holder; not reviewed']
+    ['a: Demand; no holder, no addressee, no topic, no label, no content, no reported_by, not reviewed']
     """
     _, draft_path = _paths(Path(root), article_id)
     items = _read(draft_path).get("statements") or []

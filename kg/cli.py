@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rdflib.term import Identifier
 
-from kg import __version__
+from kg import __version__, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
 from kg.build import build_dataset
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
@@ -305,6 +305,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: the corpus build/ folder)")
     build.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="SHACL, evidence and coverage checks; writes nothing").set_defaults(func=cmd_validate)
+    for module in (ingest, draft, evaluate):
+        module.register(sub)
     locate = sub.add_parser("locate", help="print the raw offsets of a quote in an article")
     locate.add_argument("article", help="article id, e.g. 000_0e22b9a82a6b1fdf")
     locate.add_argument("quote", help="the exact words, noise included")

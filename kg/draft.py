@@ -51,6 +51,7 @@ from typing import Any
 import yaml
 
 from kg.aliases import AliasIndex, Mention, fold, unmentioned_holders
+from kg.corpus import find_corpus
 from kg.errors import InputError, KgError
 from kg.text import normalize, segments
 
@@ -556,10 +557,10 @@ def accept(root: Path | str, article_id: str) -> list[str]:
 def _cmd_review(args: argparse.Namespace) -> int:
     try:
         if args.accept:
-            ids = accept(args.corpus, args.article)
+            ids = accept(find_corpus(args.corpus).root, args.article)
             print(f"accepted {len(ids)} reviewed statements into articles/{args.article}.yaml" +
                   (": " + ", ".join(ids) if ids else " (mark drafts with reviewed: true first)"))
-        print("\n".join(review(args.corpus, args.article).lines()))
+        print("\n".join(review(find_corpus(args.corpus).root, args.article).lines()))
     except KgError as exc:
         print(exc)
         return 1

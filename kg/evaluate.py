@@ -30,6 +30,8 @@ from typing import Any
 
 import yaml
 
+from kg.corpus import find_corpus
+
 SCORED_KINDS = ("Demand", "Offer", "Condition", "Claim", "Proposal", "Assessment", "Argument")
 SPAN_THRESHOLD = 0.5
 
@@ -180,7 +182,7 @@ def evaluate_corpus(gold_root: Path | str) -> Scores:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    root = Path(args.gold_dir) if args.gold_dir else Path(args.corpus)
+    root = Path(args.gold_dir) if args.gold_dir else find_corpus(args.corpus).root
     scores = evaluate_corpus(root)
     print("\n".join(scores.lines()))
     if getattr(args, "verbose", False):

@@ -50,6 +50,7 @@ from typing import Any
 
 import yaml
 
+from kg.corpus import find_corpus
 from kg.errors import InputError, KgError
 
 SYNDICATION_THRESHOLD = 0.8
@@ -248,7 +249,7 @@ def write_atomic(folder: Path, files: dict[str, bytes]) -> None:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     try:
-        result = ingest(args.corpus, args.file, url=args.url, outlet=args.outlet, title=args.title,
+        result = ingest(find_corpus(args.corpus).root, args.file, url=args.url, outlet=args.outlet, title=args.title,
                         author=args.author, published=args.published, rights=args.rights)
     except KgError as exc:
         print(exc)

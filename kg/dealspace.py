@@ -347,13 +347,13 @@ def _solve(program: str, options: Sequence[str], index: _Index, *, limit: int | 
     import time
 
     start = time.perf_counter()
-    ctl = clingo.Control(["--models=0", *options, "--warn=none"])
+    ctl = clingo.Control(["--models=0", *options], logger=lambda code, message: None)
     ctl.add("base", [], program)
     ctl.ground([("base", [])])
     run = _Run()
     with ctl.solve(yield_=True) as handle:
         for m in handle:
-            if optimal_only and not m.optimality_proven:
+            if optimal_only and m.cost and not m.optimality_proven:  # an improving model, not yet an optimal one
                 continue
             if run.first_seconds is None:
                 run.first_seconds = time.perf_counter() - start
@@ -689,6 +689,11 @@ class ConcessionSet:
     concessions: tuple[Concession, ...]
     falls: tuple[str, ...]
     relations: tuple[Relation, ...]
+
+    @property
+    def give_up(self) -> tuple[str, ...]:
+        """The positions given up (IRIs), costliest first."""
+        return tuple(c.position for c in self.concessions)
 
 
 @dataclass(frozen=True)

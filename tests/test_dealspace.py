@@ -315,6 +315,7 @@ def test_dung_answers_by_hand():
         extensions("a", [], "ideal")
 
 
+@pytest.mark.slow
 def test_dung_semantics_agree_with_the_reference_on_random_frameworks():
     rng = random.Random(1995)
     for _ in range(100):
@@ -345,6 +346,7 @@ def seed() -> nx.MultiDiGraph:
     return annotate_quantities(network(graph), graph)
 
 
+@pytest.mark.slow
 def test_seed_concession_sets_for_the_us_guarantees(seed):
     goal = find_node(seed, GOAL)
     result = dealspace(seed, GOAL)

@@ -797,8 +797,11 @@ def dealspace(g: nx.MultiDiGraph, goal: str | None = None, *, assume: Iterable[s
             sets.append(ConcessionSet(s.cost, concessions, tuple(sorted(s.falls)),
                                       _relations(g, model, needed, set(s.give_up) | set(s.falls) | set(dropped))))
     consistent = consistent_sets(model, assume=assumed, drop=dropped, limit=limit)
-    attacks = attacks_of(model, fold=fold)
-    found_ext = {name: tuple(tuple(sorted(e)) for e in extensions(model.positions, attacks, name, limit=limit)) for name in semantics}
+    # Dung: the positions left after the what-if drop (and what falls with it) argue; assumptions are not forced here
+    gone = set(dropped) | model.dependents(dropped)
+    arguments = [p for p in model.positions if p not in gone]
+    attacks = [(a, b) for a, b in attacks_of(model, fold=fold) if a not in gone and b not in gone]
+    found_ext = {name: tuple(tuple(sorted(e)) for e in extensions(arguments, attacks, name, limit=limit)) for name in semantics}
     return DealSpace(
         goal=goal_node, needed=tuple(sorted(needed - {goal_node})), assumed=assumed, dropped=dropped,
         weights={**DEFAULT_WEIGHTS, **{firmness_key(k): v for k, v in (weights or {}).items()}}, mode=mode, scope=scope,

@@ -203,6 +203,7 @@ def test_what_if_assume_and_drop():
     result = dealspace(g, "g", drop=["z"])
     assert [(sorted(c.position for c in s.concessions), s.falls, s.cost) for s in result.concessions] == [(["x"], ("y",), 1)]
     assert all("z" not in s and "y" not in s for s in result.consistent)
+    assert all("z" not in e and "y" not in e for exts in result.extensions.values() for e in exts)
     # assume y holds: y (and z) are needed, but y conflicts with c2, which g needs: no deal
     blocked = dealspace(g, "g", assume=["y"])
     assert blocked.concessions == () and blocked.infeasible == "c2 and y are both needed and conflict"

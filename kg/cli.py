@@ -24,7 +24,7 @@ from pathlib import Path
 
 from rdflib.term import Identifier
 
-from kg import __version__, draft, evaluate, ingest
+from kg import __version__, dealspace, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
 from kg.build import build_dataset
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
@@ -343,6 +343,7 @@ def parser() -> argparse.ArgumentParser:
     colliding = analyses.add_parser("collisions", parents=[source], help="conflicting positions held by different parties")
     colliding.add_argument("--all", action="store_true", help="also conflicts inside one party")
     analyses.add_parser("talks", parents=[source], help="actors connected through shared talks")
+    dealspace.register(analyses, parents=[source])
     analyze.set_defaults(func=cmd_analyze)
     viz = sub.add_parser("viz", parents=[source], help="write the interactive graph page (one HTML file, works offline)")
     viz.add_argument("--out", type=Path, default=Path("kg-graph.html"), help="HTML file to write (default: %(default)s)")

@@ -37,7 +37,7 @@ import json
 import math
 import string
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -390,7 +390,7 @@ class InlinePage:
     the notebook either.
     """
 
-    html: str
+    html: str = field(repr=False)
     height: int = 640
 
     def _repr_html_(self) -> str:

@@ -204,28 +204,55 @@ def layout(g: nx.Graph, seed: int = SEED, iterations: int = 80) -> dict[str, tup
     return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(nodes, pos, strict=True)}
 
 
-def _search_names(node: str, attrs: dict[str, Any]) -> list[str]:
-    """Every name the search box finds a node by: label, aliases, the IRI's last segment (statement or entity id)."""
-    return sorted({str(attrs.get("label", node)), *map(str, attrs.get("names", [])), node.rsplit("/", 1)[-1]})
+def _compact_quotes(card: dict[str, Any]) -> list[list[str | None]]:
+    """Quotes for the page's data: the raw quote left out (``None``) where it equals the normalised text."""
+    return [[text, None if raw == text else raw, offsets] for text, raw, offsets in card["quotes"]]
 
 
 def _vis_node(g: nx.MultiDiGraph, node: str, attrs: dict[str, Any], position: tuple[float, float] | None) -> dict[str, Any]:
-    style = node_style(attrs)
-    if attrs["kind"] == "position":
-        style["widthConstraint"] = {"maximum": 170}
-        del style["size"]
-    vis = {"id": node, "label": str(attrs.get("label", node)), "kind": attrs["kind"], "legend": _legend_key(attrs),
-           "names": _search_names(node, attrs), "kg": node_card(g, node), **style}
+    """A node of the page's data: style by group (the legend key), card without what the page knows (label, IRI)."""
+    label = str(attrs.get("label", node))
+    card = node_card(g, node)
+    vis = {"id": node, "label": label, "kind": attrs["kind"], "group": _legend_key(attrs), "kg": {"rows": card["rows"]}}
+    if card["quotes"]:
+        vis["kg"]["quotes"] = _compact_quotes(card)
+    aliases = sorted(set(map(str, attrs.get("names", []))) - {label})
+    if aliases:
+        vis["names"] = aliases  # the search box also finds the label and the IRI's last segment (statement or entity id)
     if position:
         vis["x"], vis["y"] = position
     return vis
 
 
-def _vis_edge(g: nx.MultiDiGraph, number: int, source: str, target: str, relation: str) -> dict[str, Any]:
+CARD_ENDS = ("From", "To", "Meaning")
+"""Rows of an edge card that the page writes itself from the node labels and the legend."""
+
+
+def _vis_edge(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> dict[str, Any]:
+    """An edge of the page's data: style from the page's ``edgeStyles``, card with the edge's own rows, evidence and IRI."""
+    card = edge_card(g, source, target, relation)
+    own: dict[str, Any] = {"rows": [row for row in card["rows"] if row[0] not in CARD_ENDS]}
+    if card["heading"] != relation:
+        own["heading"] = card["heading"]
+    if card["quotes"]:
+        own["quotes"] = _compact_quotes(card)
+    if card["iri"]:
+        own["iri"] = card["iri"]
+    return {"from": source, "to": target, "relation": relation, "kg": own}
+
+
+def _vis_edge_style(relation: str) -> dict[str, Any]:
     style = edge_style(relation)
     arrow = style.pop("arrow", True)
-    return {"id": f"e{number}", "from": source, "to": target, "relation": relation,
-            "arrows": {"to": {"enabled": arrow, "scaleFactor": 0.6}}, "kg": edge_card(g, source, target, relation), **style}
+    return {**style, "arrows": {"to": {"enabled": arrow, "scaleFactor": 0.6}}}
+
+
+def _group_style(attrs: dict[str, Any]) -> dict[str, Any]:
+    style = node_style(attrs)
+    if attrs["kind"] == "position":
+        style["widthConstraint"] = {"maximum": 170}
+        del style["size"]
+    return style
 
 
 @dataclass(frozen=True)
@@ -344,14 +371,14 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
     with step(f"building the page ({size:,} nodes, {g.number_of_edges():,} edges)"):
         positions = {} if grouped else layout(g, seed)
         nodes = [_vis_node(g, node, attrs, positions.get(node)) for node, attrs in g.nodes(data=True)]
-        edges = [_vis_edge(g, number, *edge) for number, edge in enumerate(g.edges(keys=True))]
-        legend_nodes = Counter(n["legend"] for n in nodes)
+        edges = [_vis_edge(g, *edge) for edge in g.edges(keys=True)]
+        samples = {_legend_key(attrs): attrs for _, attrs in g.nodes(data=True)}
+        groups = {key: _group_style(attrs) for key, attrs in sorted(samples.items())}
+        legend_nodes = Counter(n["group"] for n in nodes)
         legend_relations = Counter(e["relation"] for e in edges)
-        node_legend = []
-        for key in sorted(legend_nodes, key=lambda k: (k.startswith("position"), k)):
-            sample = next(n for n in nodes if n["legend"] == key)
-            label = key.split(":", 1)[1] if ":" in key else key
-            node_legend.append({"key": key, "label": label, "shape": sample["shape"], "color": sample["color"], "count": legend_nodes[key]})
+        node_legend = [{"key": key, "label": key.split(":", 1)[1] if ":" in key else key, "shape": groups[key]["shape"],
+                        "color": groups[key]["color"], "count": legend_nodes[key]}
+                       for key in sorted(legend_nodes, key=lambda k: (k.startswith("position"), k))]
         order = list(EDGE_STYLES)
         relation_legend = [{"key": r, "description": RELATIONS.get(r, r), "count": legend_relations[r], "color": s["color"],
                             "width": s["width"], "dashes": s.get("dashes"), "arrow": s.get("arrow", True)}
@@ -359,7 +386,10 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
                                         for r in sorted(legend_relations, key=lambda r: (order.index(r) if r in order else len(order), r)))]
         actors = sorted(([n, str(a.get("label", n))] for n, a in g.nodes(data=True) if a["kind"] == "actor"),
                         key=lambda p: (p[1].casefold(), p[0]))
-        data = {"title": title, "physics": physics, "options": _options(physics), "nodes": nodes, "edges": edges,
+        options = _options(physics)
+        options["groups"] = groups
+        data = {"title": title, "physics": physics, "options": options, "nodes": nodes, "edges": edges,
+                "edgeStyles": {r: _vis_edge_style(r) for r in sorted(legend_relations)},
                 "legend": {"nodes": node_legend, "relations": relation_legend}, "actors": actors,
                 "overview": _overview_data(g, seed) if grouped else None}
         payload = script_safe_json(data)

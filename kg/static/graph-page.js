@@ -29,7 +29,7 @@
     info.quotes.forEach(function (q) {
       var quote = el("blockquote");
       quote.appendChild(el("span", "kg-quote-text", "\u201c" + q[0] + "\u201d"));
-      quote.appendChild(el("span", "kg-quote-raw", "\u201c" + q[1] + "\u201d"));
+      quote.appendChild(el("span", "kg-quote-raw", "\u201c" + (q[1] === null ? q[0] : q[1]) + "\u201d"));
       quote.appendChild(el("span", "kg-offsets", " " + q[2]));
       box.appendChild(quote);
     });
@@ -37,6 +37,28 @@
     return box;
   }
 
+  // The data leaves out what the page can write itself: edge ids and styles, card headings, ends and meanings.
+  var labelOf = {};
+  data.nodes.forEach(function (n) { labelOf[n.id] = n.label; });
+  var meaning = {};
+  data.legend.relations.forEach(function (r) { meaning[r.key] = r.description; });
+  data.edges.forEach(function (e, i) {
+    var style = data.edgeStyles[e.relation];
+    e.id = "e" + i;
+    Object.keys(style).forEach(function (k) { e[k] = style[k]; });
+  });
+  function infoOf(item) {
+    var k = item.kg;
+    var info = { heading: k.heading || item.label, rows: k.rows, quotes: k.quotes || [], iri: k.iri !== undefined ? k.iri : item.id };
+    if (item.relation) {  // an edge of the network: its ends by name and what the relation means come first
+      var ends = [["From", labelOf[item.from]], ["To", labelOf[item.to]]];
+      if (meaning[item.relation]) { ends.push(["Meaning", meaning[item.relation]]); }
+      info.heading = k.heading || item.relation;
+      info.rows = ends.concat(k.rows);
+      info.iri = k.iri || "";
+    }
+    return info;
+  }
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var overview = data.overview ? { nodes: new vis.DataSet(data.overview.nodes), edges: new vis.DataSet(data.overview.edges) } : null;
@@ -54,7 +76,7 @@
   function computeShown() {
     shown = {};
     var base = {};
-    data.nodes.forEach(function (n) { if (state.kinds[n.legend]) { base[n.id] = true; } });
+    data.nodes.forEach(function (n) { if (state.kinds[n.group]) { base[n.id] = true; } });
     if (!state.focus) { shown = base; return; }
     // The focus, its direct neighbours, and the neighbours of those that are not actors themselves.
     var frontier = state.focus.slice();
@@ -174,7 +196,7 @@
       var item = set.get(id);
       if (!item) { return; }
       while (tooltip.firstChild) { tooltip.removeChild(tooltip.firstChild); }
-      tooltip.appendChild(card(item.kg));
+      tooltip.appendChild(card(infoOf(item)));
       tooltip.style.left = Math.min(pointer.DOM.x + 14, Math.max(0, container.clientWidth - 420)) + "px";
       tooltip.style.top = (pointer.DOM.y + 14) + "px";
       tooltip.hidden = false;
@@ -265,7 +287,7 @@
   function pick(id) {
     network.selectNodes([id]);
     network.moveTo({ position: network.getPositions([id])[id], scale: Math.max(network.getScale(), MIN_SCALE), animation: false });
-    show(nodes.get(id).kg);
+    show(infoOf(nodes.get(id)));
   }
 
   select.addEventListener("change", function () { focusOn(select.value ? [select.value] : null); });
@@ -274,20 +296,21 @@
   network.on("click", function (params) {
     if (inOverview && params.nodes.length) {
       var group = overview.nodes.get(params.nodes[0]);
-      show(group.kg);
+      show(infoOf(group));
       focusOn(group.focus);
-    } else if (params.nodes.length) { show(nodes.get(params.nodes[0]).kg); }
-    else if (params.edges.length) { show((inOverview ? overview.edges : edges).get(params.edges[0]).kg); }
+    } else if (params.nodes.length) { show(infoOf(nodes.get(params.nodes[0]))); }
+    else if (params.edges.length) { show(infoOf((inOverview ? overview.edges : edges).get(params.edges[0]))); }
   });
 
   // Search: by label, any alias, or the statement / entity id; exact (any case) first, then the first containing it.
   var index = data.nodes.map(function (n) {
-    return { id: n.id, label: n.label, names: n.names.map(function (name) { return name.toLowerCase(); }) };
+    var names = [n.label, n.id.split("/").pop()].concat(n.names || []);
+    return { id: n.id, label: n.label, names: names.map(function (name) { return name.toLowerCase(); }) };
   }).sort(function (a, b) { return a.label.localeCompare(b.label); });
   var suggestions = document.getElementById("kg-names");
   var seen = {};
   data.nodes.forEach(function (n) {
-    n.names.forEach(function (name) {
+    [n.label].concat(n.names || []).forEach(function (name) {
       if (!seen[name]) { seen[name] = true; var option = el("option"); option.value = name; suggestions.appendChild(option); }
     });
   });

@@ -286,7 +286,10 @@
 
   function pick(id) {
     network.selectNodes([id]);
-    network.moveTo({ position: network.getPositions([id])[id], scale: Math.max(network.getScale(), MIN_SCALE), animation: false });
+    // centred in the part of the canvas that the card (top right, 400 px wide) leaves free
+    var offset = container.clientWidth > 900 ? -210 : 0;
+    network.moveTo({ position: network.getPositions([id])[id], scale: Math.max(network.getScale(), MIN_SCALE),
+                     offset: { x: offset, y: 0 }, animation: false });
     show(infoOf(nodes.get(id)));
   }
 

@@ -151,9 +151,16 @@ def edge_card(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> di
     >>> edge_card(g, *sorted((u, v) for u, v, k in g.edges(keys=True) if k == "conflicts-with")[-1], "conflicts-with")["heading"]
     "conflicts-with: 15-year US offer against Ukraine's 50-year demand"
     """
+    card = _edge_facts(g, source, target, relation)
+    ends = [("From", _labels(g, [source])), ("To", _labels(g, [target])), ("Meaning", RELATIONS.get(relation))]
+    card["rows"] = [[k, str(v)] for k, v in ends if v] + card["rows"]
+    return card
+
+
+def _edge_facts(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> dict[str, Any]:
+    """An edge card without its ends and meaning (the page writes those itself from the labels and the legend)."""
     a = g.edges[source, target, relation]
-    fields = [("From", _labels(g, [source])), ("To", _labels(g, [target])), ("Meaning", RELATIONS.get(relation)),
-              ("Statement", a.get("content")), ("Firmness", a.get("firmness")), ("Modality", a.get("modality")),
+    fields = [("Statement", a.get("content")), ("Firmness", a.get("firmness")), ("Modality", a.get("modality")),
               ("Cue", a.get("cue")), ("Status", a.get("status")), ("Source", _source(a))]
     heading = f"{relation}: {a['label']}" if "label" in a else relation
     return {"heading": heading, "rows": [[k, str(v)] for k, v in fields if v], "quotes": _quotes(a), "iri": a.get("conflict", "")}
@@ -224,14 +231,10 @@ def _vis_node(g: nx.MultiDiGraph, node: str, attrs: dict[str, Any], position: tu
     return vis
 
 
-CARD_ENDS = ("From", "To", "Meaning")
-"""Rows of an edge card that the page writes itself from the node labels and the legend."""
-
-
 def _vis_edge(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> dict[str, Any]:
     """An edge of the page's data: style from the page's ``edgeStyles``, card with the edge's own rows, evidence and IRI."""
-    card = edge_card(g, source, target, relation)
-    own: dict[str, Any] = {"rows": [row for row in card["rows"] if row[0] not in CARD_ENDS]}
+    card = _edge_facts(g, source, target, relation)
+    own: dict[str, Any] = {"rows": card["rows"]}
     if card["heading"] != relation:
         own["heading"] = card["heading"]
     if card["quotes"]:

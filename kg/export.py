@@ -3,7 +3,12 @@ formats, and a static picture (PNG, SVG) of the dependency view for papers.
 
 GraphML and GEXF hold neither lists nor missing values, so :func:`flatten` converts attributes
 deterministically: lists (holders, quotes, offsets...) become JSON text, ``None`` values are left
-out. All outputs are byte-for-byte stable for the same graph (sorted nodes and edges, no
+out. Both are styled for Gephi and yEd with the page's own styles (:func:`kg.viz.node_style`,
+:func:`kg.viz.edge_style`) and positions (:func:`kg.viz.layout`, up to :data:`LAYOUT_MAX_NODES`
+nodes; above, Gephi's own layouts do better): GEXF as ``viz:color``, ``viz:size``, ``viz:shape``,
+``viz:position`` (edges: ``viz:color``, ``viz:thickness``, ``viz:shape``), GraphML as the ``r``,
+``g``, ``b``, ``size``, ``x``, ``y`` attributes that Gephi reads (edges: ``r``, ``g``, ``b``,
+``width``). All outputs are byte-for-byte stable for the same graph (sorted nodes and edges, no
 timestamps: GEXF's ``lastmodifieddate`` is dropped, SVG ids are salted with a constant).
 
 >>> flat = flatten(network())
@@ -26,13 +31,16 @@ from kg.graph import KnowledgeGraph, load
 from kg.namespaces import PREFIXES
 from kg.network import dependency_view, network
 from kg.serialize import serialize
-from kg.viz import EDGE_STYLES, POSITION_COLORS
+from kg.viz import EDGE_STYLES, POSITION_COLORS, edge_style, layout, node_style
 
 NETWORK_FORMATS = ("graphml", "gexf")
 RDF_FORMATS = {"trig": "kg.trig", "nquads": "kg.nq", "jsonld": "kg.jsonld", "turtle": "kg.ttl"}
 IMAGE_FORMATS = ("png", "svg")
 FORMATS = (*NETWORK_FORMATS, *RDF_FORMATS, *IMAGE_FORMATS)
 SEED = 7
+LAYOUT_MAX_NODES = 2000
+"""GEXF and GraphML exports carry positions up to this many nodes (the layout grows with the square of the nodes)."""
+GEXF_SHAPES = {"dot": "disc", "box": "square", "diamond": "diamond", "star": "triangle"}
 
 
 def _flat(value: Any) -> Any:
@@ -49,15 +57,52 @@ def flatten(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return flat
 
 
+def rgb(color: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as a (red, green, blue) triple of 0-255 integers.
+
+    >>> rgb("#4a78b5")
+    (74, 120, 181)
+    """
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def _positions(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    return layout(g) if g.number_of_nodes() <= LAYOUT_MAX_NODES else {}
+
+
 def graphml(g: nx.MultiDiGraph) -> bytes:
-    """The network as GraphML (edge ids are the relations; read back with ``nx.read_graphml(path, force_multigraph=True)``)."""
-    return "\n".join(nx.generate_graphml(flatten(g), named_key_ids=True)).encode("utf-8") + b"\n"
+    """The network as GraphML with ``r``, ``g``, ``b``, ``size``, ``x``, ``y`` on nodes and ``r``, ``g``, ``b``, ``width`` on edges.
+
+    Edge ids are the relations; read back with ``nx.read_graphml(path, force_multigraph=True)``.
+    """
+    flat, positions = flatten(g), _positions(g)
+    for node, attrs in g.nodes(data=True):
+        style = node_style(attrs)
+        flat.nodes[node].update(zip("rgb", rgb(style["color"]), strict=True), size=float(style["size"]))
+        if node in positions:
+            flat.nodes[node].update(x=positions[node][0], y=-positions[node][1])  # screen y grows down, Gephi's up
+    for u, v, key in g.edges(keys=True):
+        style = edge_style(key)
+        flat.edges[u, v, key].update(zip("rgb", rgb(style["color"]), strict=True), width=float(style["width"]))
+    return "\n".join(nx.generate_graphml(flat, named_key_ids=True)).encode("utf-8") + b"\n"
 
 
 def gexf(g: nx.MultiDiGraph) -> bytes:
-    """The network as GEXF 1.2 for Gephi, without the writer's date stamp."""
+    """The network as GEXF 1.2 for Gephi, styled (``viz:`` colour, size, shape, position), without the writer's date stamp."""
+    flat, positions = flatten(g), _positions(g)
+    for node, attrs in g.nodes(data=True):
+        style = node_style(attrs)
+        viz = {"color": dict(zip("rgb", rgb(style["color"]), strict=True), a=1.0), "size": float(style["size"]),
+               "shape": GEXF_SHAPES.get(style["shape"], "disc")}
+        if node in positions:
+            viz["position"] = {"x": positions[node][0], "y": -positions[node][1], "z": 0.0}
+        flat.nodes[node]["viz"] = viz
+    for u, v, key in g.edges(keys=True):
+        style = edge_style(key)
+        flat.edges[u, v, key]["viz"] = {"color": dict(zip("rgb", rgb(style["color"]), strict=True), a=1.0),
+                                         "thickness": float(style["width"]), "shape": "dashed" if style.get("dashes") else "solid"}
     writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-    writer.add_graph(flatten(g))
+    writer.add_graph(flat)
     writer.xml.find("meta").attrib.pop("lastmodifieddate", None)
     buffer = io.BytesIO()
     writer.write(buffer)

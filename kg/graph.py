@@ -71,6 +71,24 @@ class KnowledgeGraph:
             raise KgError(f"{form} queries are not supported here: use SELECT or ASK (kg build writes the whole graph as RDF)")
         return self.store.select(sparql, {k: python_term(v) for k, v in bindings.items()})
 
+    def _repr_html_(self) -> str:
+        """A summary for notebooks: where the graph comes from and how many articles, actors and positions it holds.
+
+        >>> "<td>actors</td>" in load()._repr_html_()
+        True
+        """
+        from html import escape
+
+        counts = self.query("""PREFIX kg: <https://w3id.org/kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?what (COUNT(DISTINCT ?x) AS ?count) WHERE {
+  { ?x a kg:Article . BIND("articles" AS ?what) }
+  UNION { ?x a ?type . ?type rdfs:subClassOf* kg:Actor . FILTER(STRSTARTS(STR(?type), STR(kg:))) BIND("actors" AS ?what) }
+  UNION { ?x a ?type . ?type rdfs:subClassOf kg:Position . BIND("positions" AS ?what) }
+} GROUP BY ?what ORDER BY ?what""")
+        where = Path(*self.path.parts[-3:]) if self.path else "in memory"  # the corpus's own folders, not the whole machine path
+        return f"<p><b>kg.KnowledgeGraph</b> {escape(str(where))}</p>" + counts._repr_html_()
+
     def named(self, name: str, **bindings: Any) -> QueryResult:
         """Run a query of the library by name, e.g. ``g.named("conflicts")``.
 

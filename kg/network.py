@@ -6,9 +6,12 @@ SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg
 * Nodes are IRIs (strings) with ``kind`` (actor, position, issue, event), ``type`` (the kg: class:
   Demand, State, NegotiationRound...), ``label`` and, where the graph has them, ``content``,
   ``holders`` and ``addressees`` (IRIs), ``firmness``, ``status``, ``modality``, ``cue``,
-  ``negated``, ``date``, ``source`` (the article IRI), ``quotes`` and ``offsets`` (the evidence:
-  exact raw quotes and their [start, end] code-point offsets), ``reported_by`` and ``places``
-  (labels), and for actors ``party`` (the state or organisation the actor represents or works for).
+  ``negated``, ``date``, ``source`` (the article IRI), ``quotes``, ``texts`` and ``offsets`` (the
+  evidence: exact raw quotes, their normalised text with the noise removed, and their [start, end]
+  code-point offsets), ``reported_by`` and ``places`` (labels), and for actors ``party`` (the state
+  or organisation the actor represents or works for) and ``names`` (every name: labels and aliases).
+  The graph attribute ``labels`` maps every node to its label, so that views which drop nodes
+  (:func:`dependency_view`) can still name them.
 * Edges carry ``relation`` (see :data:`RELATIONS`) and are keyed by it: a MultiDiGraph because two
   nodes can be linked by several relations (an actor holds a position and is its topic), and at
   most one edge per (source, target, relation). Directions read as sentences: actor *holds*
@@ -97,7 +100,10 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     lists: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
     for row in graph.query(library["evidence"].sparql).rows:
-        lists[str(row["statement"])]["evidence"].add((int(row["start"]), int(row["end"]), str(row["quote"]), str(row["source"])))
+        lists[str(row["statement"])]["evidence"].add((int(row["start"]), int(row["end"]), str(row["quote"]), str(row["source"]),
+                                                      str(row["text"])))
+    for row in graph.query(library["actors"].sparql).rows:
+        lists[str(row["actor"])]["names"].add(str(row["name"]))
 
     edges: list[tuple[str, str, str, dict[str, Any]]] = []
     for row in graph.query(library["network-edges"].sparql).rows:
@@ -113,7 +119,7 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
         attrs.update({name: str(row[name]) for name in ("content", "status") if name in row})
         edges.append((str(row["a"]), str(row["b"]), "conflicts-with", attrs))
 
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(labels={node: attrs["label"] for node, attrs in sorted(nodes.items())})  # names for views that drop nodes
     for node in sorted(nodes):
         attrs = nodes[node]
         attrs.update((name, sorted(found)) for name, found in sorted(lists[node].items()) if name != "evidence")
@@ -126,12 +132,13 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     return g
 
 
-def _evidence(spans: set[tuple[int, int, str, str]]) -> dict[str, Any]:
-    """Evidence spans as the ``quotes``, ``offsets`` and ``source`` attributes (ordered by offset)."""
+def _evidence(spans: set[tuple[int, int, str, str, str]]) -> dict[str, Any]:
+    """Evidence spans as the ``quotes``, ``texts`` (normalised), ``offsets`` and ``source`` attributes (ordered by offset)."""
     if not spans:
         return {}
     ordered = sorted(spans)
-    return {"quotes": [s[2] for s in ordered], "offsets": [[s[0], s[1]] for s in ordered], "source": ordered[0][3]}
+    return {"quotes": [s[2] for s in ordered], "texts": [s[4] for s in ordered], "offsets": [[s[0], s[1]] for s in ordered],
+            "source": ordered[0][3]}
 
 
 def dependency_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:

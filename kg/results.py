@@ -49,6 +49,23 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def _repr_html_(self, max_rows: int = 50) -> str:
+        """An HTML table for notebooks (Jupyter shows it when a result is a cell's value): every value escaped, at most ``max_rows`` rows.
+
+        >>> print(QueryResult(["n", "s"], [{"n": Literal(2), "s": Literal("<b>")}, {"n": Literal(3)}])._repr_html_())  # doctest: +ELLIPSIS
+        <table class="kg-result">...<tbody><tr><td>2</td><td>&lt;b&gt;</td></tr><tr><td>3</td><td></td></tr></tbody></table><p>2 rows</p>
+        """
+        from html import escape
+
+        if self.boolean is not None:
+            return f"<p>{str(self.boolean).lower()}</p>"
+        head = "".join(f"<th>{escape(v)}</th>" for v in self.vars)
+        body = "".join("<tr>" + "".join(f"<td>{escape(str(row[v])) if v in row else ''}</td>" for v in self.vars) + "</tr>"
+                       for row in self.rows[:max_rows])
+        count = f"{len(self.rows)} row{'' if len(self.rows) == 1 else 's'}"
+        count += f", the first {max_rows} shown" if len(self.rows) > max_rows else ""
+        return f'<table class="kg-result"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{count}</p>'
+
     def to_dataframe(self) -> Any:
         """The rows as a pandas DataFrame (needs the optional pandas extra): numbers, booleans and dates
         as Python values, everything else as text, unbound as None."""

@@ -1,4 +1,4 @@
-"""Tests for kg.export: GraphML/GEXF load back with networkx, RDF formats, stable PNG/SVG of the dependency view."""
+"""Tests for kg.export: GraphML/GEXF load back with networkx, styled for Gephi, RDF formats, stable PNG/SVG of the dependency view."""
 
 from pathlib import Path
 
@@ -6,11 +6,13 @@ import networkx as nx
 import pytest
 from rdflib import Graph
 
+from conftest import seed_iri
 from kg.cli import main
 from kg.errors import KgError
-from kg.export import export, gexf, graphml
+from kg.export import export, gexf, graphml, rgb
 from kg.graph import load
 from kg.network import dependency_view, network
+from kg.viz import EDGE_STYLES, NODE_STYLES, POSITION_COLORS, layout
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,3 +75,29 @@ def test_export_cli_and_errors(tmp_path, capsys):
     assert exit_info.value.code == 2
     with pytest.raises(KgError, match="unknown export format 'pdf'"):
         export("pdf")
+
+
+def test_gexf_and_graphml_carry_the_page_styles_and_positions(g, tmp_path):
+    (tmp_path / "n.gexf").write_bytes(gexf(g))
+    (tmp_path / "n.graphml").write_bytes(graphml(g))
+    from_gexf = nx.read_gexf(tmp_path / "n.gexf")
+    from_graphml = nx.read_graphml(tmp_path / "n.graphml", force_multigraph=True)
+    offer, russia = seed_iri("us-offers-15-year-guarantee"), "https://w3id.org/kg/id/actor/russia"
+    green, blue = rgb(POSITION_COLORS["Offer"]), rgb(NODE_STYLES["actor"]["color"])
+    viz = from_gexf.nodes[offer]["viz"]
+    assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) == green
+    assert from_gexf.nodes[russia]["viz"]["size"] == NODE_STYLES["actor"]["size"]
+    assert (from_graphml.nodes[offer]["r"], from_graphml.nodes[offer]["g"], from_graphml.nodes[offer]["b"]) == green
+    assert (from_graphml.nodes[russia]["r"], from_graphml.nodes[russia]["g"], from_graphml.nodes[russia]["b"]) == blue
+    # positions: the page's layout (y flipped for Gephi), the same in both files and spread out, not all at the origin
+    x, y = layout(g)[offer]
+    assert (viz["position"]["x"], viz["position"]["y"]) == (x, -y) == (from_graphml.nodes[offer]["x"], from_graphml.nodes[offer]["y"])
+    assert len({(d["viz"]["position"]["x"], d["viz"]["position"]["y"]) for _, d in from_gexf.nodes(data=True)}) == g.number_of_nodes()
+    # edges: the ontology's edge styles (kg:edgeStyle), dashes as GEXF's dashed shape
+    depends = next((u, v) for u, v, k in g.edges(keys=True) if k == "depends-on")
+    style = EDGE_STYLES["depends-on"]
+    [edge] = [d for u, v, d in from_graphml.edges(data=True) if (u, v) == depends and d["relation"] == "depends-on"]
+    assert (edge["r"], edge["g"], edge["b"]) == rgb(style["color"]) and edge["width"] == style["width"]
+    gexf_text = (tmp_path / "n.gexf").read_text()
+    assert 'viz:shape value="dashed"' in gexf_text and 'viz:shape value="square"' in gexf_text
+    assert f'<viz:thickness value="{float(style["width"])}"' in gexf_text

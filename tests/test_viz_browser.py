@@ -1,9 +1,11 @@
-"""The graph page in headless Chromium: drawn completely, offline, no console errors, hostile labels stay text.
+"""The graph page in headless Chromium: drawn completely, offline, no console errors, hostile labels stay text;
+search, normalised quotes, cards inside a 1366x768 screen, readable labels, the overview with drill-down.
 
 Needs Debian's chromium at /usr/bin/chromium (``.ci/run`` installs it). Without it the browser
 tests are skipped, unless KG_REQUIRE_BROWSER=1, when they fail. Screenshots go to artifacts/.
 """
 
+import json
 import os
 import re
 import time
@@ -12,10 +14,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+import kg
+import kg.viz
 from kg.cli import main
 from kg.graph import load
-from kg.network import network, position_iri
-from kg.viz import page, script_safe_json, write_page
+from kg.network import dependency_view, network, position_iri
+from kg.viz import inline_page, page, script_safe_json, write_page
 
 pytestmark = pytest.mark.slow  # starts servers, processes or a browser
 
@@ -48,20 +52,32 @@ def browser():
             chromium.close()
 
 
-def open_page(browser, path: Path):
-    """Open the file, wait until drawn; return the page, its console messages and requests."""
-    tab = browser.new_page(viewport={"width": 1400, "height": 900})
-    messages, requests = [], []
-    tab.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
-    tab.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
-    tab.on("request", lambda r: requests.append(r.url))
-    tab.goto(path.resolve().as_uri())
+def wait_ready(tab) -> None:
     deadline = time.monotonic() + 60
     # page.evaluate, not wait_for_function: the page's CSP forbids the eval that the latter uses
     while not tab.evaluate("window.kgReady === true"):
         assert time.monotonic() < deadline, "the network was not drawn within 60 s"
         time.sleep(0.05)
+
+
+def open_page(browser, path: Path, width: int = 1400, height: int = 900):
+    """Open the file, wait until drawn; return the page, its console messages and requests."""
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    messages, requests = [], []
+    tab.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    tab.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.goto(path.resolve().as_uri())
+    wait_ready(tab)
     return tab, messages, requests
+
+
+def click_node(tab, node: str) -> None:
+    x, y = tab.evaluate(f"(() => {{ const p = kgNetwork.canvasToDOM(kgNetwork.getPositions(['{node}'])['{node}']);"
+                        " const r = document.querySelector('#kg-network').getBoundingClientRect();"
+                        " return [p.x + r.left, p.y + r.top]; })()")
+    tab.mouse.click(x, y)
+    return x, y
 
 
 def test_page_is_self_contained_and_stable(g):
@@ -105,6 +121,7 @@ def test_hostile_labels_show_as_text_and_run_nothing(browser, g, tmp_path):
     hostile.nodes[russia]["label"] = "Russia " + EVIL
     hostile.nodes[demand]["content"] = EVIL
     hostile.nodes[demand]["quotes"] = [EVIL]
+    hostile.nodes[demand]["texts"] = ["normalised " + EVIL]
     path = write_page(hostile, tmp_path / "hostile.html", title="Title " + EVIL)
     tab, messages, requests = open_page(browser, path)
     assert tab.evaluate("window.__pwned") is None
@@ -115,16 +132,23 @@ def test_hostile_labels_show_as_text_and_run_nothing(browser, g, tmp_path):
     assert tab.evaluate(f"document.querySelector('#kg-actor option[value=\"{russia}\"]').textContent") == "Russia " + EVIL
     assert tab.evaluate("kgNetwork.body.data.nodes.length") == g.number_of_nodes()
     # click the hostile node: the details panel shows the text, and still nothing runs
-    x, y = tab.evaluate(f"(() => {{ const p = kgNetwork.canvasToDOM(kgNetwork.getPositions(['{demand}'])['{demand}']);"
-                        " const r = document.querySelector('#kg-network').getBoundingClientRect();"
-                        " return [p.x + r.left, p.y + r.top]; })()")
-    tab.mouse.click(x, y)
+    x, y = click_node(tab, demand)
     details = tab.inner_text("#kg-details")
     assert "Russia insists on the surrender of the entire Donbas" in details
     assert EVIL in details and ("Russia " + EVIL) in details  # statement, quote and holder, all as text
+    assert "\u201cnormalised " + EVIL in details
+    tab.check("#kg-raw")
+    assert "\u201c" + EVIL + "\u201d" in tab.inner_text("#kg-details")  # the raw quote, on demand, as text
     tab.mouse.move(x, y + 1)
-    time.sleep(0.5)
-    assert EVIL in tab.inner_text("div.vis-tooltip")
+    time.sleep(0.6)
+    assert EVIL in tab.inner_text("div.kg-tooltip")
+    tab.fill("#kg-search", EVIL)
+    tab.press("#kg-search", "Enter")
+    wait_ready(tab)
+    assert tab.evaluate("kgNetwork.getSelectedNodes()") == [russia]  # found by the hostile text in its label, as text
+    tab.fill("#kg-search", "no such name")
+    tab.press("#kg-search", "Enter")
+    assert tab.inner_text("#kg-search-status") == "No node has that name"
     assert tab.evaluate("window.__pwned") is None
     assert tab.evaluate("document.querySelectorAll('img, a, iframe').length") == 0
     assert requests == [path.resolve().as_uri()]
@@ -142,3 +166,104 @@ def test_viz_cli_writes_the_dependency_view(browser, tmp_path, capsys):
     assert messages == []
     assert main(["viz", "--out", str(tmp_path / "page.txt")]) == 1
     assert "must be written to an .html file" in capsys.readouterr().err
+
+
+NOISE = "which is the"
+
+
+def test_search_cards_quotes_and_first_view_on_a_laptop_screen(browser, g, tmp_path):
+    path = write_page(g, tmp_path / "seed.html")
+    tab, messages, _ = open_page(browser, path, 1366, 768)
+    # labels are readable at first view: 13 px labels at a scale of at least 1
+    assert tab.evaluate("kgNetwork.getScale()") >= 1
+    # the search box finds a node by its label, an alias, or its statement id, in any case
+    for name, node in [("the Kremlin", "https://w3id.org/kg/id/actor/russia"), ("washington", "https://w3id.org/kg/id/actor/united-states"),
+                       ("any-ceasefire", position_iri("any-ceasefire")), ("A signed peace settlement", position_iri("signed-settlement"))]:
+        tab.fill("#kg-search", name)
+        tab.press("#kg-search", "Enter")
+        wait_ready(tab)
+        assert tab.evaluate("kgNetwork.getSelectedNodes()") == [node], name
+        box = tab.evaluate("JSON.stringify(document.querySelector('#kg-details').getBoundingClientRect())")
+        rect = json.loads(box)
+        assert rect["top"] >= 0 and rect["left"] >= 0 and rect["bottom"] <= 768 and rect["right"] <= 1366, (name, rect)
+        assert tab.inner_text("#kg-details .kg-card h3") == g.nodes[node]["label"]
+    # every card shows the normalised quote: the noise only when the raw quotes are asked for
+    noisy = [n for n, a in g.nodes(data=True) if any(NOISE in q for q in a.get("quotes", []))]
+    assert noisy, "the seed has quotes with noise"
+    for node in noisy:
+        tab.evaluate(f"kgNetwork.selectNodes(['{node}'])")
+        click_node(tab, node)
+        card = tab.inner_text("#kg-details")
+        assert "\u201c" in card and NOISE not in card, node
+        rect = json.loads(tab.evaluate("JSON.stringify(document.querySelector('#kg-details').getBoundingClientRect())"))
+        assert rect["bottom"] <= 768 and rect["right"] <= 1366
+    tab.check("#kg-raw")
+    assert NOISE in tab.inner_text("#kg-details")
+    assert messages == []
+
+
+def test_dependency_view_names_the_holders(browser, g, tmp_path):
+    view = dependency_view(g)
+    path = write_page(view, tmp_path / "dep.html")
+    tab, messages, _ = open_page(browser, path, 1366, 768)
+    guarantees = position_iri("us-offers-security-guarantees")
+    click_node(tab, guarantees)
+    details = tab.inner_text("#kg-details")
+    assert "Held by\tUnited States" in details or "Held by\nUnited States" in details
+    assert "https://w3id.org/kg/id/actor/" not in tab.evaluate("JSON.stringify(kgData.nodes.map(n => n.kg.rows))")
+    assert messages == []
+
+
+def test_overview_and_drill_down_on_the_invented_corpus(browser, invented, tmp_path, monkeypatch):
+    g = network(kg.load(invented.dataset))
+    monkeypatch.setattr(kg.viz, "OVERVIEW_ABOVE", 5)  # the invented corpus is small: open it as a large one would
+    path = write_page(g, tmp_path / "overview.html")
+    tab, messages, requests = open_page(browser, path, 1366, 768)
+    aldoria, water = "https://w3id.org/kg/id/actor/aldoria", "https://w3id.org/kg/id/issue/water-guarantee"
+    shown = tab.evaluate("kgNetwork.body.data.nodes.get().map(n => n.label)")
+    held = sorted(n for u, n, k in g.out_edges(aldoria, keys=True) if k == "holds")
+    assert f"Aldoria ({len(held)})" in shown and any(label.startswith("water guarantee (") for label in shown)
+    assert not [n for n in tab.evaluate("kgNetwork.body.data.nodes.getIds()") if "/article/" in n]  # no position yet
+    assert tab.inner_text("#kg-status").startswith("Overview: ")
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "graph-page-overview.png"))
+    click_node(tab, aldoria)
+    wait_ready(tab)
+    ids = tab.evaluate("kgNetwork.body.data.nodes.getIds()")
+    assert set(held) <= set(ids) and aldoria in ids and water in ids
+    assert "Aldoria" in tab.inner_text("#kg-details") and "Positions" in tab.inner_text("#kg-details")
+    assert tab.is_visible("#kg-back")
+    click_node(tab, held[0])
+    assert tab.inner_text("#kg-details .kg-card h3") == g.nodes[held[0]]["label"]
+    tab.click("#kg-back")
+    wait_ready(tab)
+    assert tab.inner_text("#kg-status").startswith("Overview: ")
+    # the search box drills down by itself
+    tab.fill("#kg-search", "brenn-demands-25-years")
+    tab.press("#kg-search", "Enter")
+    wait_ready(tab)
+    [demand] = [n for n in g if n.endswith("/brenn-demands-25-years")]
+    assert tab.evaluate("kgNetwork.getSelectedNodes()") == [demand]
+    assert tab.inner_text("#kg-details .kg-card h3") == "Brenn insists on a 25-year guarantee"
+    assert messages == [] and requests == [path.resolve().as_uri()]
+
+
+def test_inline_page_for_notebooks_is_an_isolated_frame(browser, g, tmp_path):
+    frame = inline_page(g, title="Seed " + EVIL)._repr_html_()
+    assert frame.count("<iframe") == 1 and 'sandbox="allow-scripts"' in frame and "<script" not in frame  # all inside srcdoc
+    host = tmp_path / "notebook.html"
+    host.write_text(f"<!DOCTYPE html><html><body><h1 id=nb>Notebook</h1>{frame}</body></html>", encoding="utf-8")
+    tab = browser.new_page(viewport={"width": 1366, "height": 900})
+    messages = []
+    tab.on("pageerror", lambda e: messages.append(str(e)))
+    tab.goto(host.as_uri())
+    inner = tab.frames[1]
+    deadline = time.monotonic() + 60
+    while not inner.evaluate("window.kgReady === true"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert inner.evaluate("kgNetwork.body.data.nodes.length") == g.number_of_nodes()
+    assert inner.inner_text("#kg-title") == "Seed " + EVIL
+    assert tab.evaluate("getComputedStyle(document.body).margin") == "8px"  # the notebook's own styles untouched
+    assert tab.evaluate("window.__pwned") is None and inner.evaluate("window.__pwned") is None
+    assert messages == []

@@ -39,7 +39,7 @@ from kg.vocabulary import UNITS, VOCABULARY
 STATEMENT_KEYS: dict[str, str] = {"id": "id", "kind": "kind", "evidence": "evidence",
                                   **{key: row.refers for key, row in VOCABULARY.curated_keys.items()}}
 REQUIRED = {
-    "position": ("id", "kind", "label", "content", "holder", "firmness", "status", "reported_by", "evidence"),
+    "position": ("id", "kind", "label", "content", "firmness", "status", "reported_by", "evidence"),
     "event": ("id", "kind", "label", "content", "participants", "reported_by", "evidence"),
     "conflict": ("id", "kind", "label", "content", "between", "status", "reported_by", "evidence"),
 }
@@ -49,6 +49,10 @@ ENTITY_KEYS = {
     "issues": ("id", "names", "wikidata", "part_of", "broader"),
 }
 ROLE_KEYS = ("person", "role", "of", "as_of", "source")
+RELATION_KEYS = ("to", "evidence", "firmness", "status", "modality", "cue", "reported_by", "date")
+"""Keys of a relation between statements written as a mapping, ``depends_on: [{to: ID, evidence: [...], modality:
+Possible, cue: may}]``: the relation's own evidence and hedge. What it leaves out, and everything of a relation written
+as a plain id (``depends_on: [ID]``), comes from the statement that states it."""
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
@@ -303,6 +307,43 @@ def _check_article(corpus: Corpus, article: Article, problems: list[InputError])
         _check_statement(article, item, known, problems)
 
 
+def relation_targets(value: Any) -> list[tuple[Any, LineDict | None]]:
+    """The targets of a relation key, each with its own qualification (the mapping form) or None (a plain id).
+
+    >>> relation_targets(["a", {"to": "b", "modality": "Possible"}])
+    [('a', None), ('b', {'to': 'b', 'modality': 'Possible'})]
+    """
+    return [(v.get("to"), v) if isinstance(v, dict) else (v, None) for v in _as_list(value)]
+
+
+def _check_qualified(article: Article, key: str, relation: LineDict, known: dict[str, set[str]],
+                     problems: list[InputError]) -> None:
+    """A relation in the mapping form: known keys, a known target statement, valid hedges, sources and evidence."""
+    path = article.source
+    for name in relation:
+        if name not in RELATION_KEYS:
+            problems.append(InputError(path, _line(relation, name), f"unknown key '{name}' in a '{key}' relation",
+                                       f"use one of {', '.join(RELATION_KEYS)}"))
+    if relation.get("to") not in known["statement"]:
+        problems.append(InputError(path, _line(relation, "to"), f"a '{key}' relation needs 'to:' a statement of this article, "
+                                   f"not {relation.get('to')!r}", "write {to: statement-id, evidence: [...]}"))
+    enums = {"firmness": VOCABULARY.firmness, "status": VOCABULARY.status, "modality": VOCABULARY.modality}
+    for name, choices in enums.items():
+        if name in relation and relation[name] not in choices:
+            problems.append(InputError(path, _line(relation, name), f"unknown {name} {relation[name]!r}",
+                                       f"use one of {', '.join(choices)}"))
+    for actor in _as_list(relation.get("reported_by")):
+        if actor not in known["actor"]:
+            problems.append(InputError(path, _line(relation, "reported_by"), f"unknown actor '{actor}' in 'reported_by'",
+                                       "add it to entities.yaml or this article's actors"))
+    if "date" in relation:
+        _check_date(relation["date"], path, _line(relation, "date"), problems)
+    if "cue" in relation and not isinstance(relation["cue"], str):
+        problems.append(InputError(path, _line(relation, "cue"), "'cue' must be text"))
+    if "evidence" in relation:
+        _check_evidence(article, relation, problems)
+
+
 def statement_group(kind: str) -> str:
     """'position', 'event' or 'conflict' for a statement kind.
 
@@ -331,8 +372,14 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
         if expected is None:
             problems.append(InputError(path, line, f"unknown key '{key}'", f"use one of {', '.join(STATEMENT_KEYS)}"))
         elif expected in known:
-            for ref in _as_list(value):
-                if ref not in known[expected]:
+            for ref, relation in relation_targets(value):
+                if relation is not None:
+                    if expected in ("statement", "any"):
+                        _check_qualified(article, key, relation, known, problems)
+                    else:
+                        problems.append(InputError(path, relation.line, f"'{key}' takes ids, not mappings",
+                                                   f"write {key}: [id, ...]"))
+                elif ref not in known[expected]:
                     hint = "add it to entities.yaml or this article's actors" if expected == "actor" else \
                         f"use the id of a known {expected}"
                     problems.append(InputError(path, line, f"unknown {expected} '{ref}' in '{key}'", hint))
@@ -342,6 +389,11 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
                     problems.append(InputError(path, line, f"unknown {key} {choice!r}", f"use one of {', '.join(enums[expected])}"))
         elif expected == "date":
             _check_date(value, path, line, problems)
+        elif expected == "year" and not (isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999):
+            problems.append(InputError(path, line, f"'{key}' must be a year of four digits, not {value!r}", f"write {key}: 2026"))
+        elif expected == "role" and not all(isinstance(v, str) and ID_PATTERN.match(v) for v in _as_list(value)):
+            problems.append(InputError(path, line, f"'{key}' must be a role id in lower case with hyphens",
+                                       f"write {key}: outright-supporter"))
         elif expected == "bool" and not isinstance(value, bool):
             problems.append(InputError(path, line, f"'{key}' must be true or false"))
         elif expected == "text" and not isinstance(value, str):

@@ -25,11 +25,13 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, ORG, PROV
 
-from kg.annotations import Article, Corpus, LineDict, _as_list, statement_group
+from kg.annotations import RELATION_KEYS, Article, Corpus, LineDict, _as_list, relation_targets
+from kg.inference import infer
 from kg.namespaces import (
     ENTITIES_GRAPH,
     GAF,
     ID,
+    INFERRED_GRAPH,
     KG,
     NIF,
     OA,
@@ -58,6 +60,9 @@ def build_dataset(corpus: Corpus) -> Dataset:
     _add_entities(ds.graph(ENTITIES_GRAPH), corpus)
     for article in corpus.articles:
         _add_article(ds.graph(article_graph(article.id)), corpus, article)
+    inferred = ds.graph(INFERRED_GRAPH)
+    for triple in infer(ds, ontology):
+        inferred.add(triple)
     return ds
 
 
@@ -129,14 +134,16 @@ def _resolver(corpus: Corpus, article: Article) -> dict[str, URIRef]:
     return iris
 
 
-REFERENCES = ("actor", "issue", "place", "statement", "any")
+REFERENCES = ("actor", "issue", "place", "statement", "any", "role")
 VOCABULARY_KEYS = ("code", "firmness", "status", "modality")
 RELATIONS = {key: row.predicate for key, row in VOCABULARY.curated_keys.items()
              if row.refers in REFERENCES + VOCABULARY_KEYS and key != "required_for"}
 """Curated key -> predicate, from the statement to each node the key names (``required_for`` is written reversed)."""
-VALUES = {key: (row.predicate, {"date": XSD.date}.get(row.refers)) for key, row in VOCABULARY.curated_keys.items()
-          if row.refers in ("text", "bool", "date")}
+VALUES = {key: (row.predicate, {"date": XSD.date, "year": XSD.gYear}.get(row.refers)) for key, row in VOCABULARY.curated_keys.items()
+          if row.refers in ("text", "bool", "date", "year")}
 """Curated key -> (predicate, datatype) for literal values."""
+QUALIFIED = tuple(key for key, row in VOCABULARY.curated_keys.items() if row.refers in ("statement", "any") and key != "between")
+"""Curated keys whose links to other statements get a kg:QualifiedRelation node with the link's own evidence."""
 
 
 def _add_article(graph: Graph, corpus: Corpus, article: Article) -> None:
@@ -171,24 +178,18 @@ def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[st
     node = iris[item["id"]]
     kind = item["kind"]
     graph.add((node, RDF.type, KG[kind]))
-    graph.add((node, PROV.wasDerivedFrom, doc))
     for key, (predicate, datatype) in VALUES.items():
-        if key in item:
+        if key in item and key not in RELATION_KEYS:
             lang = "en" if key == "label" else None
             graph.add((node, predicate, Literal(item[key] if datatype is None else str(item[key]), datatype=datatype, lang=lang)))
     for key, predicate in RELATIONS.items():
-        for ref in _as_list(item.get(key)):
-            graph.add((node, predicate, KG[ref] if VOCABULARY.curated_keys[key].refers in VOCABULARY_KEYS else iris[ref]))
-    if statement_group(kind) == "position" and "modality" not in item:
-        graph.add((node, KG.modality, KG.Actual))
-    for ref in _as_list(item.get("required_for")):
+        for ref, _ in relation_targets(item.get(key) if key not in RELATION_KEYS else None):
+            refers = VOCABULARY.curated_keys[key].refers
+            target = KG[ref] if refers in VOCABULARY_KEYS else _role(graph, ref) if refers == "role" else iris[ref]
+            graph.add((node, predicate, target))
+    for ref, _ in relation_targets(item.get("required_for")):
         graph.add((iris[ref], KG.dependsOn, node))
-    if kind == "Conflict":
-        first, second = (iris[ref] for ref in item["between"])
-        graph.add((first, KG.conflictsWith, second))
-        graph.add((second, KG.conflictsWith, first))
-    sources = _as_list(item.get("reported_by"))
-    graph.add((node, KG.sourceCount, Literal(len(set(sources)))))
+    _attribution(graph, article, node, item, iris, doc)
     for key in (k for k, row in VOCABULARY.curated_keys.items() if row.refers == "quantity"):
         if key in item:
             quantity = URIRef(f"{node}/{key}")
@@ -196,6 +197,54 @@ def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[st
             graph.add((quantity, RDF.type, KG.Quantity))
             graph.add((quantity, QUDT.numericValue, Literal(item[key]["value"])))
             graph.add((quantity, QUDT.unit, UNITS[item[key]["unit"]]))
+    if kind == "Conflict":
+        first, second = (iris[ref] for ref in item["between"])
+        graph.add((first, KG.conflictsWith, second))
+        graph.add((second, KG.conflictsWith, first))
+        _qualify(graph, node, first, KG.conflictsWith, second)
+    statements = {s["id"] for s in article.statements}
+    for key in QUALIFIED:
+        for ref, own in relation_targets(item.get(key)):
+            if ref not in statements:
+                continue  # about an actor or issue: not a relation between statements
+            subject, predicate, target = ((iris[ref], KG.dependsOn, node) if key == "required_for"
+                                          else (node, VOCABULARY.curated_keys[key].predicate, iris[ref]))
+            relation = URIRef(f"{subject}/relation/{predicate.removeprefix(str(KG))}/{target.rsplit('/', 1)[1]}")
+            graph.add((relation, RDF.type, KG.QualifiedRelation))
+            _qualify(graph, relation, subject, predicate, target)
+            inherited = LineDict({k: item[k] for k in RELATION_KEYS if k in item})
+            inherited.update(own or {})
+            _attribution(graph, article, relation, inherited, iris, doc)
+
+
+def _qualify(graph: Graph, relation: URIRef, subject: URIRef, predicate: URIRef, target: URIRef) -> None:
+    graph.add((relation, KG["from"], subject))
+    graph.add((relation, KG.relation, predicate))
+    graph.add((relation, KG.to, target))
+
+
+def _role(graph: Graph, role_id: str) -> URIRef:
+    """A role named in an article (a stance change's from/to role): the shared role IRI, typed and labelled."""
+    node = entity_iri("role", role_id)
+    graph.add((node, RDF.type, KG.Role))
+    graph.add((node, RDFS.label, Literal(role_id.replace("-", " "), lang="en")))
+    return node
+
+
+def _attribution(graph: Graph, article: Article, node: URIRef, item: LineDict, iris: dict[str, URIRef], doc: URIRef) -> None:
+    """What a statement or a qualified relation owes to the article: hedges, sources, date and evidence."""
+    graph.add((node, PROV.wasDerivedFrom, doc))
+    for key in ("firmness", "status", "modality"):
+        if key in item:
+            graph.add((node, VOCABULARY.curated_keys[key].predicate, KG[item[key]]))
+    for key in ("cue", "date"):
+        if key in item:
+            predicate, datatype = VALUES[key]
+            graph.add((node, predicate, Literal(str(item[key]), datatype=datatype)))
+    sources = _as_list(item.get("reported_by"))
+    for source in sources:
+        graph.add((node, KG.reportedBy, iris[source]))
+    graph.add((node, KG.sourceCount, Literal(len(set(sources)))))
     for number, span in enumerate(item["evidence"], start=1):
         _add_evidence(graph, article, node, number, span, doc)
 

@@ -38,6 +38,7 @@ from kg.serialize import serialize, write_outputs
 from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_store
 from kg.terms import parse_term
 from kg.validate import ValidationReport, validate
+from kg.vocabulary import VOCABULARY
 from kg.workers import DEFAULT_TIMEOUT, run_with_timeout
 
 
@@ -224,16 +225,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     lines: list[str] = []
     if args.analysis == "chain":
         start = net.find_node(g, args.position)
-        chain = net.conditions_chain(g, start)
+        chain = net.conditions_chain(g, start, args.min_firmness, args.actual_only)
         lines.append(f"conditions in front of {name(start)}: {len(chain)}")
         lines += [f"{'  ' * c.depth}{c.depth}. {name(c.node)} (needed by {', '.join(n.rsplit('/', 1)[-1] for n in c.needed_by)})"
                   for c in chain]
     elif args.analysis == "deadlocks":
-        cycles = net.deadlocks(g)
+        cycles = net.deadlocks(g, args.min_firmness, args.actual_only)
         lines.append(f"cycles of mutual conditions: {len(cycles) or 'none'}")
         lines += [" -> ".join(name(n) for n in (*cycle, cycle[0])) for cycle in cycles]
     elif args.analysis == "blocking":
-        ranked = net.blocking_conditions(g)[: args.top]
+        ranked = net.blocking_conditions(g, args.min_firmness, args.actual_only)[: args.top]
         lines.append(f"conditions ranked by {net.BLOCKING_MEASURE}:")
         lines += [f"{b.count:3d}  {name(b.node)}: blocks {', '.join(n.rsplit('/', 1)[-1] for n in b.blocked)}" for b in ranked]
     elif args.analysis == "collisions":
@@ -335,10 +336,15 @@ def parser() -> argparse.ArgumentParser:
     analyze = sub.add_parser("analyze", help="questions about the network: chains of conditions, deadlocks, blockers, collisions, talks")
     analyses = analyze.add_subparsers(dest="analysis", required=True,
                                       parser_class=partial(argparse.ArgumentParser, parents=[common]))
-    chain = analyses.add_parser("chain", parents=[source], help="every condition in front of a position, nearest first")
+    hedges = argparse.ArgumentParser(add_help=False)
+    hedges.add_argument("--min-firmness", choices=list(VOCABULARY.firmness), metavar="FIRMNESS",
+                        help="follow only depends-on edges at least this firm "
+                        "(Hinted < Described, Stated < Argued, Maintained, PushedFor < Insisted < Ultimatum)")
+    hedges.add_argument("--actual-only", action="store_true", help="leave out depends-on edges presented as possible ('may')")
+    chain = analyses.add_parser("chain", parents=[source, hedges], help="every condition in front of a position, nearest first")
     chain.add_argument("position", help="statement id (us-offers-security-guarantees), IRI or label")
-    analyses.add_parser("deadlocks", parents=[source], help="cycles of mutual conditions")
-    blocking = analyses.add_parser("blocking", parents=[source], help="conditions ranked by how many positions they block")
+    analyses.add_parser("deadlocks", parents=[source, hedges], help="cycles of mutual conditions")
+    blocking = analyses.add_parser("blocking", parents=[source, hedges], help="conditions ranked by how many positions they block")
     blocking.add_argument("--top", type=int, default=10, help="how many to list (default: %(default)s)")
     colliding = analyses.add_parser("collisions", parents=[source], help="conflicting positions held by different parties")
     colliding.add_argument("--all", action="store_true", help="also conflicts inside one party")

@@ -13,7 +13,7 @@ timestamps: GEXF's ``lastmodifieddate`` is dropped, SVG ids are salted with a co
 
 >>> flat = flatten(network())
 >>> flat.nodes["https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/territorial-status"]["offsets"]
-'[[2134, 2202]]'
+'[[2036, 2062], [2134, 2202]]'
 """
 
 from __future__ import annotations

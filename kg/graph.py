@@ -154,7 +154,7 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?count) WHERE {
         if kind is not None:
             bindings["kind"] = URIRef(kind if kind.startswith("http") else str(KG[kind]))
         rows = [r for r in self.named("positions", **bindings).rows if _in_article(r["position"], article)]
-        return Records(Position(str(r["position"]), str(r["label"]), _local(r["kind"]) or "", str(r["holder"]),
+        return Records(Position(str(r["position"]), str(r["label"]), _local(r["kind"]) or "", _str(r.get("holder")),
                                 _str(r.get("addressee")), str(r["content"]), str(r["firmness"]), str(r["status"]))
                        for r in rows)
 

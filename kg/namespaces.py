@@ -38,6 +38,8 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 ENTITIES_GRAPH = GRAPH["entities"]
+INFERRED_GRAPH = GRAPH["inferred"]
+"""What ``kg build`` infers (:mod:`kg.inference`): superclass types, inverse, symmetric and super-properties."""
 
 PREFIXES: dict[str, Namespace] = {
     "kg": KG, "kgid": ID, "oa": OA, "nif": NIF, "gaf": GAF, "qudt": QUDT, "unit": UNIT, "wd": WD,

@@ -18,6 +18,11 @@ SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg
   position, position *addressed-to* actor, offer *depends-on* condition, actor *participates-in*
   event. A conflict is one ``conflicts-with`` edge per pair (from the smaller IRI; symmetric by
   meaning) carrying the kg:Conflict node's IRI, label and evidence.
+* An edge between two statements (depends-on, part-of, specifies, supports, about, calls-for, reason,
+  purpose, discussed-at, conflicts-with) also carries its own evidence and hedge, from its
+  kg:QualifiedRelation node: ``qualified`` (the node's IRI), ``quotes``, ``offsets``, ``source``,
+  ``firmness``, ``status``, ``modality``, ``cue``, ``date``. The analyses can leave hedged edges out
+  (``min_firmness``, ``actual_only``).
 
 >>> g = network(load())
 >>> g.nodes[position_iri("signed-settlement")]["label"]
@@ -26,6 +31,11 @@ SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg
 ['A signed peace settlement', 'Territorial status, the final 10%, remains the sticking point', \
 'US-brokered deal may require Ukraine to withdraw from the rest of Donbas', \
 'Zelenskyy hints a territorial deal may be put to a national referendum']
+>>> edge = g.edges[position_iri("territorial-status"), position_iri("territorial-referendum"), "depends-on"]
+>>> edge["firmness"], edge["modality"], edge["cue"]
+('hinted', 'possible', 'has hinted; may be put')
+>>> [c.label for c in conditions_chain(g, "us-offers-security-guarantees", min_firmness="Stated", actual_only=True)]
+['A signed peace settlement', 'Territorial status, the final 10%, remains the sticking point']
 """
 
 from __future__ import annotations
@@ -52,6 +62,9 @@ DEPENDENCY_RELATIONS = ("depends-on", "conflicts-with", "part-of", "specifies")
 BLOCKING_MEASURE = ("transitive dependents (positions that depend on it directly or through other conditions: "
                     "its ancestors in the depends-on graph)")
 """What :func:`blocking_conditions` ranks by."""
+
+RELATION_ATTRIBUTES = ("firmness", "status", "modality", "cue", "date")
+"""The hedge of a relation between statements, as edge attributes (with ``quotes``, ``offsets``, ``source``)."""
 
 SCALAR_ATTRIBUTES = ("content", "firmness", "status", "modality", "cue", "negated", "date", "source", "party")
 NODE_VARIABLES = {"kind": "kind", "type": "type", "label": "label", **{a: a for a in SCALAR_ATTRIBUTES}, "source": "article",
@@ -118,6 +131,13 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
         attrs = {"conflict": str(row["conflict"]), "label": str(row["label"])} if "conflict" in row else {}
         attrs.update({name: str(row[name]) for name in ("content", "status") if name in row})
         edges.append((str(row["a"]), str(row["b"]), "conflicts-with", attrs))
+    qualified: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in graph.query(library["network-relations"].sparql).rows:
+        source, relation, target = str(row["from"]), str(row["edge"]), str(row["to"])
+        if relation == "conflicts-with":
+            source, target = sorted((source, target))
+        qualified[source, target, relation] = {"qualified": str(row["relation"]),
+                                               **{name: _python(row[name]) for name in RELATION_ATTRIBUTES if name in row}}
 
     g = nx.MultiDiGraph(labels={node: attrs["label"] for node, attrs in sorted(nodes.items())})  # names for views that drop nodes
     for node in sorted(nodes):
@@ -126,8 +146,9 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
         attrs.update(_evidence(lists[node]["evidence"]))
         g.add_node(node, **attrs)
     for source, target, relation, attrs in sorted(edges, key=lambda e: (e[2], e[0], e[1])):
-        if "conflict" in attrs:
-            attrs.update(_evidence(lists[attrs["conflict"]]["evidence"]))
+        attrs = {**qualified.get((source, target, relation), {}), **attrs}
+        if "qualified" in attrs:
+            attrs.update(_evidence(lists[attrs["qualified"]]["evidence"]))
         g.add_edge(source, target, key=relation, relation=relation, **attrs)
     return g
 
@@ -168,11 +189,39 @@ def find_node(g: nx.MultiDiGraph, name: str) -> str:
     return matches[0]
 
 
-def _dependencies(g: nx.MultiDiGraph) -> nx.DiGraph:
-    """The depends-on edges alone, as a DiGraph over every node of ``g``."""
+def firmness_rank(name: str) -> int:
+    """The rank of a firmness given by concept name or label, any case (1 hinted ... 5 ultimatum).
+
+    >>> firmness_rank("Stated"), firmness_rank("hinted"), firmness_rank("pushed for")
+    (2, 1, 3)
+    """
+    wanted = name.casefold().replace(" ", "")
+    for concept in VOCABULARY.firmness.values():
+        if wanted in (concept.name.casefold(), concept.label.casefold().replace(" ", "")):
+            return int(concept.rank or 0)
+    raise KgError(f"unknown firmness {name!r}; use one of {', '.join(VOCABULARY.firmness)}")
+
+
+def kept(attrs: dict[str, Any], min_firmness: str | None = None, actual_only: bool = False) -> bool:
+    """Whether an edge passes the hedge filters: firmness at least ``min_firmness`` (an edge without one does not),
+    and with ``actual_only`` not presented as a possibility (modality possible).
+
+    >>> kept({"firmness": "hinted", "modality": "possible"}), kept({"firmness": "hinted"}, min_firmness="Stated")
+    (True, False)
+    >>> kept({"firmness": "described", "modality": "possible"}, min_firmness="Stated", actual_only=True)
+    False
+    """
+    if min_firmness is not None and ("firmness" not in attrs or firmness_rank(attrs["firmness"]) < firmness_rank(min_firmness)):
+        return False
+    return not (actual_only and attrs.get("modality") == VOCABULARY.modality["Possible"].label)
+
+
+def _dependencies(g: nx.MultiDiGraph, min_firmness: str | None = None, actual_only: bool = False) -> nx.DiGraph:
+    """The depends-on edges alone (those that pass :func:`kept`), as a DiGraph over every node of ``g``."""
     dep = nx.DiGraph()
     dep.add_nodes_from(g)
-    dep.add_edges_from((u, v) for u, v, k in g.edges(keys=True) if k == "depends-on")
+    dep.add_edges_from((u, v) for u, v, k, attrs in g.edges(keys=True, data=True)
+                       if k == "depends-on" and kept(attrs, min_firmness, actual_only))
     return dep
 
 
@@ -190,16 +239,18 @@ class Condition:
     needed_by: tuple[str, ...]
 
 
-def conditions_chain(g: nx.MultiDiGraph, position: str) -> list[Condition]:
+def conditions_chain(g: nx.MultiDiGraph, position: str, min_firmness: str | None = None,
+                     actual_only: bool = False) -> list[Condition]:
     """Every condition that must hold before ``position`` can be realised, nearest first (then by label).
 
-    Follows depends-on edges transitively; ``depth`` is the fewest steps from the position.
+    Follows depends-on edges transitively; ``depth`` is the fewest steps from the position. With
+    ``min_firmness`` (e.g. "Stated") or ``actual_only`` it follows only the edges that pass :func:`kept`.
 
     >>> [(c.node.rsplit("/", 1)[1], c.depth) for c in conditions_chain(network(), "us-offers-security-guarantees")]
     [('signed-settlement', 1), ('territorial-status', 2), ('deal-may-require-donbas-withdrawal', 2), ('territorial-referendum', 3)]
     """
     start = find_node(g, position)
-    dep = _dependencies(g)
+    dep = _dependencies(g, min_firmness, actual_only)
     depth = nx.single_source_shortest_path_length(dep, start)
     found = [n for n in depth if n != start]
     return [Condition(n, _label(g, n), depth[n],
@@ -207,8 +258,9 @@ def conditions_chain(g: nx.MultiDiGraph, position: str) -> list[Condition]:
             for n in sorted(found, key=lambda n: (depth[n], _label(g, n), n))]
 
 
-def deadlocks(g: nx.MultiDiGraph) -> list[list[str]]:
-    """Cycles of mutual conditions (A depends on B ... depends on A), each from its smallest IRI.
+def deadlocks(g: nx.MultiDiGraph, min_firmness: str | None = None, actual_only: bool = False) -> list[list[str]]:
+    """Cycles of mutual conditions (A depends on B ... depends on A), each from its smallest IRI; the
+    hedge filters as in :func:`conditions_chain`.
 
     The seed graph has none:
 
@@ -216,7 +268,7 @@ def deadlocks(g: nx.MultiDiGraph) -> list[list[str]]:
     []
     """
     cycles = []
-    for cycle in nx.simple_cycles(_dependencies(g)):
+    for cycle in nx.simple_cycles(_dependencies(g, min_firmness, actual_only)):
         first = cycle.index(min(cycle))
         cycles.append(cycle[first:] + cycle[:first])
     return sorted(cycles)
@@ -236,13 +288,14 @@ class Blocker:
         return len(self.blocked)
 
 
-def blocking_conditions(g: nx.MultiDiGraph) -> list[Blocker]:
-    """Conditions ranked by how many positions they block, transitively (most first, then by label).
+def blocking_conditions(g: nx.MultiDiGraph, min_firmness: str | None = None, actual_only: bool = False) -> list[Blocker]:
+    """Conditions ranked by how many positions they block, transitively (most first, then by label); the
+    hedge filters as in :func:`conditions_chain`.
 
     >>> [(b.node.rsplit("/", 1)[1], b.count) for b in blocking_conditions(network())][:3]
     [('territorial-referendum', 3), ('territorial-status', 2), ('deal-may-require-donbas-withdrawal', 2)]
     """
-    dep = _dependencies(g)
+    dep = _dependencies(g, min_firmness, actual_only)
     blockers = [Blocker(n, _label(g, n), tuple(sorted(nx.ancestors(dep, n)))) for n in dep if dep.in_degree(n)]
     return sorted(blockers, key=lambda b: (-b.count, b.label, b.node))
 
@@ -271,8 +324,8 @@ class Collision:
 def collisions(g: nx.MultiDiGraph, between_parties: bool = True) -> list[Collision]:
     """Conflicting positions; by default only those whose holders act for different parties.
 
-    A conflict inside one party (the White House's claim against a reported US-brokered deal) is
-    left out unless ``between_parties=False``.
+    A conflict inside one party, or with a position the article names nobody to hold (the White House's
+    claim against a reported US-brokered deal), is left out unless ``between_parties=False``.
 
     >>> [(c.label, c.parties_a, c.parties_b) for c in collisions(network())][0]
     ("15-year US offer against Ukraine's 50-year demand", ('https://w3id.org/kg/id/actor/ukraine',), \
@@ -283,7 +336,7 @@ def collisions(g: nx.MultiDiGraph, between_parties: bool = True) -> list[Collisi
         if attrs["relation"] != "conflicts-with":
             continue
         pa, pb = (tuple(sorted({party(g, h) for h in g.nodes[n].get("holders", [])})) for n in (a, b))
-        if between_parties and set(pa) & set(pb):
+        if between_parties and (not pa or not pb or set(pa) & set(pb)):
             continue
         found.append(Collision(a, b, pa, pb, attrs.get("conflict"), str(attrs.get("label", f"{_label(g, a)} / {_label(g, b)}"))))
     return sorted(found, key=lambda c: (c.label, c.a, c.b))

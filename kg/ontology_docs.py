@@ -49,6 +49,10 @@ def ontology_reference(ontology: Graph = VOCABULARY.graph) -> str:
                   f"{curies(ontology.objects(p, RDFS.domain))} | {curies(ontology.objects(p, RDFS.range))} | "
                   f"{curies([*ontology.objects(p, RDFS.subPropertyOf), *ontology.objects(p, OWL.inverseOf)])} |"
                   for p in terms(rdf_type)]
+    lines += ["", "## Querying", "", "What a query needs to know (the terms' `rdfs:comment`; examples in `docs/cookbook.md`).", "",
+              text(header, RDFS.comment), ""]
+    lines += [f"- `{ontology.namespace_manager.normalizeUri(t)}`: {text(t, RDFS.comment)}"
+              for t in sorted(set(ontology.subjects(RDFS.comment, None)) - {header}) if isinstance(t, URIRef) and t.startswith(str(KG))]
     lines += ["", "## Concept schemes", ""]
     for scheme in terms(SKOS.ConceptScheme):
         lines += [f"### {text(scheme, RDFS.label)} (`{ontology.namespace_manager.normalizeUri(scheme)}`)", "",

@@ -35,12 +35,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class Position:
-    """A position: IRI, label, kind (Demand, Offer...), holder, addressee, content, firmness, status."""
+    """A position: IRI, label, kind (Demand, Offer...), holder (None where the article names none), addressee, content, firmness, status."""
 
     iri: str
     label: str
     kind: str
-    holder: str
+    holder: str | None
     addressee: str | None
     content: str
     firmness: str

@@ -49,7 +49,7 @@ class Relation:
 
     ``key`` is the curated YAML key (or None), ``predicate`` the RDF property, ``refers`` what the
     key's values are ("actor", "issue", "place", "statement", "any", "firmness", "status", "modality",
-    "code", "text", "bool", "date", "quantity"), ``edge`` the network edge name (or None),
+    "code", "role", "text", "bool", "date", "year", "quantity"), ``edge`` the network edge name (or None),
     ``reversed`` whether the edge reads object -> subject, ``meaning`` and ``style`` for pages.
     """
 
@@ -64,7 +64,8 @@ class Relation:
 
 _RANGES = {KG.Actor: "actor", KG.Issue: "issue", KG.Place: "place", KG.Position: "statement", KG.Event: "statement",
            KG.Firmness: "firmness", KG.EpistemicStatus: "status", KG.Modality: "modality", SKOS.Concept: "code",
-           XSD.string: "text", XSD.boolean: "bool", XSD.date: "date", KG.Quantity: "quantity"}
+           XSD.string: "text", XSD.boolean: "bool", XSD.date: "date", XSD.gYear: "year", KG.Quantity: "quantity",
+           KG.Role: "role"}
 
 
 def parse_style(text: str) -> dict[str, Any]:

@@ -125,3 +125,23 @@ def test_uncovered_sentence_fails_the_build(corpus: Path, capsys: pytest.Capture
     assert status == 1
     assert "UNCOVERED line 19 [2353:2498] sentence: Zelenskyy has hinted that any deal involving territorial shifts" in err
     assert "build stopped: nothing was written" in err
+
+
+def test_relation_with_its_own_evidence_is_checked(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The mapping form of a relation: unknown keys, an unknown target and wrong offsets, each at its line."""
+    path = article_yaml(corpus)
+    target = edit(path, "      - to: territorial-status\n", "      - to: territorial-stats\n")
+    hedge = edit(path, "        cue: has hinted; may be put\n", "        cue: has hinted; may be put\n        hedge: maybe\n")
+    offsets = edit(path, "            start: 2353\n            end: 2465\n", "            start: 2354\n            end: 2466\n")
+    status, err = run_build(corpus, capsys)
+    assert status == 1
+    assert f"{ARTICLE}.yaml:{target}: a 'required_for' relation needs 'to:' a statement of this article, not 'territorial-stats'" in err
+    assert f"{ARTICLE}.yaml:{hedge + 1}: unknown key 'hedge' in a 'required_for' relation" in err
+    assert f"{ARTICLE}.yaml:{offsets}: wrong offsets 2354-2466" in err and "the quote is at start: 2353, end: 2465" in err
+
+
+def test_mapping_where_ids_are_expected(corpus: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = edit(article_yaml(corpus), "    place: [donbas]\n", "    place: [{to: donbas}]\n")
+    status, err = run_build(corpus, capsys)
+    assert status == 1
+    assert f"{ARTICLE}.yaml:{line}: 'place' takes ids, not mappings" in err

@@ -17,7 +17,7 @@ from kg.annotations import load_corpus
 from kg.build import build_dataset
 from kg.cli import main
 from kg.corpus import CorpusFolder
-from kg.namespaces import ENTITIES_GRAPH, KG, ONTOLOGY_GRAPH, article_graph, entity_iri
+from kg.namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, KG, ONTOLOGY_GRAPH, article_graph, entity_iri, statement_iri
 from kg.serialize import serialize
 
 
@@ -50,10 +50,16 @@ def test_graphs_and_counts(files: dict[str, bytes]) -> None:
     ds.parse(data=files["kg.trig"], format="trig")
     graphs = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     assert {str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH), SEED_GRAPH} <= set(graphs)
-    assert all(name.startswith("https://w3id.org/kg/graph/article/") for name in set(graphs) - {str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH)})
+    assert all(name.startswith("https://w3id.org/kg/graph/article/")
+               for name in set(graphs) - {str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH), str(INFERRED_GRAPH)})
     article = ds.graph(article_graph(SEED))
     assert len(set(article.subjects(RDF.type, KG.Demand))) == 4
-    assert len(set(article.subjects(RDF.type, KG.Evidence))) == 28
+    # 32 spans of statements and 28 of relations between statements (qualified relations, conflicts included)
+    assert len(set(article.subjects(RDF.type, KG.Evidence))) == 60
+    assert len(set(article.subjects(RDF.type, KG.QualifiedRelation))) == 22  # and the 3 kg:Conflict nodes
+    # what follows from the ontology sits in the inferred graph only
+    demand = statement_iri(SEED, "russia-demands-donbas")
+    assert (demand, RDF.type, KG.Position) in ds.graph(INFERRED_GRAPH) and (demand, RDF.type, KG.Position) not in article
     # actors are typed once, in the shared entities graph, never copied into the article graph
     russia = entity_iri("actor", "russia")
     assert (russia, RDF.type, KG.State) in ds.graph(ENTITIES_GRAPH)
@@ -116,7 +122,7 @@ def test_second_article_adds_a_graph_not_a_copy_of_the_actors(corpus_copy: Path,
     demand = URIRef("https://w3id.org/kg/id/article/001_invented-growth/russia-wants-talks")
     assert (demand, KG.holder, russia) in second
     assert (russia, RDF.type, KG.State) not in second
-    assert len(list(ds.quads((russia, RDF.type, None, None)))) == 1
+    assert [q[2] for q in ds.quads((russia, RDF.type, None, None)) if q[3] != INFERRED_GRAPH] == [KG.State]
     before = {str(g.identifier) for g in build_dataset(load_corpus(seed_corpus)).graphs() if len(g)}
     assert {str(g.identifier) for g in ds.graphs() if len(g)} == before | {str(article_graph("001_invented-growth"))}
     # the entities graph is the same as without the new article: it named no new actor

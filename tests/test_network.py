@@ -39,7 +39,7 @@ def g() -> nx.MultiDiGraph:
 def test_nodes_have_kind_label_and_evidence(g):
     seed = {n for n, a in g.nodes(data=True) if a["kind"] not in ("position", "event") or a.get("source") == SEED_ARTICLE}
     kinds = {kind: sum(1 for n in seed if g.nodes[n]["kind"] == kind) for kind in ("actor", "position", "issue", "event")}
-    assert kinds == {"actor": 17, "position": 23, "issue": 11, "event": 1}
+    assert kinds == {"actor": 18, "position": 25, "issue": 11, "event": 2}
     offer = g.nodes[position_iri("us-offers-15-year-guarantee")]
     assert offer["type"] == "Offer" and offer["holders"] == [ACTOR + "united-states"] and offer["addressees"] == [ACTOR + "ukraine"]
     assert offer["firmness"] == "described" and offer["status"] == "reported" and offer["reported_by"] == ["Reports"]
@@ -88,6 +88,41 @@ def test_the_donbas_condition_on_a_ceasefire(g):
     assert g.nodes[chain[0].node]["holders"] == [ACTOR + "russia"]
 
 
+def test_edges_between_statements_carry_their_own_evidence_and_hedge(g):
+    hinted = g.edges[position_iri("territorial-status"), position_iri("territorial-referendum"), "depends-on"]
+    assert (hinted["firmness"], hinted["modality"], hinted["status"], hinted["cue"]) == ("hinted", "possible", "on record",
+                                                                                        "has hinted; may be put")
+    assert hinted["offsets"] == [[2353, 2465]] and RAW[2353:2465] == hinted["quotes"][0]
+    reward = g.edges[position_iri("us-offers-security-guarantees"), position_iri("signed-settlement"), "depends-on"]
+    assert (reward["date"], reward["status"], reward["quotes"][0][:22]) == ("2026-01-27", "anonymously sourced", "views these guarantees")
+    part = g.edges[position_iri("peacetime-weaponry"), position_iri("us-offers-security-guarantees"), "part-of"]
+    assert part["quotes"][0].startswith("Peacetime Weaponry:") and "modality" not in part  # the statement's own evidence
+    for u, v, k, attrs in dependency_view(g).edges(keys=True, data=True):
+        assert attrs["quotes"] and all(RAW[a:b] == q for (a, b), q in zip(attrs["offsets"], attrs["quotes"], strict=True)), (u, v, k)
+
+
+def test_analyses_can_leave_hedged_edges_out(g):
+    firm = conditions_chain(g, "us-offers-security-guarantees", min_firmness="Stated")
+    assert [short(c.node) for c in firm] == ["signed-settlement", "territorial-status", "deal-may-require-donbas-withdrawal"]
+    actual = conditions_chain(g, "us-offers-security-guarantees", min_firmness="Stated", actual_only=True)
+    assert [short(c.node) for c in actual] == ["signed-settlement", "territorial-status"]
+    assert [(short(b.node), b.count) for b in blocking_conditions(g, actual_only=True)] == [
+        ("territorial-status", 2), ("signed-settlement", 1), ("russia-demands-donbas", 1)]
+    with pytest.raises(KgError, match="unknown firmness 'firm'"):
+        conditions_chain(g, "us-offers-security-guarantees", min_firmness="firm")
+
+
+def test_a_hinted_link_alone_makes_no_firm_deadlock():
+    # INVENTED for the test: a cycle closed only by a hinted, possible edge.
+    invented = nx.MultiDiGraph()
+    for node in ("urn:x:a", "urn:x:b"):
+        invented.add_node(node, kind="position", type="Condition", label=node[-1])
+    invented.add_edge("urn:x:a", "urn:x:b", key="depends-on", relation="depends-on", firmness="insisted")
+    invented.add_edge("urn:x:b", "urn:x:a", key="depends-on", relation="depends-on", firmness="hinted", modality="possible")
+    assert deadlocks(invented) == [["urn:x:a", "urn:x:b"]]
+    assert deadlocks(invented, min_firmness="Stated") == [] == deadlocks(invented, actual_only=True)
+
+
 def test_no_deadlock_in_the_seed_graph(g):
     assert deadlocks(g) == []
 
@@ -118,8 +153,10 @@ def test_collisions_between_parties(g):
         ("ukraine-demands-50-year-shield", "us-offers-15-year-guarantee"): ((ACTOR + "ukraine",), (ACTOR + "united-states",)),
         ("russia-demands-donbas", "territorial-status"): ((ACTOR + "russia",), (ACTOR + "ukraine",)),  # Zelenskyy acts for Ukraine
     }
-    inside = [c for c in collisions(g, between_parties=False) if c.parties_a == c.parties_b]
-    assert [(short(c.a), short(c.b)) for c in inside] == [("deal-may-require-donbas-withdrawal", "us-not-forcing-concessions")]
+    # the reported term of the deal has no holder (FT and Reuters report it): no party to collide with
+    others = [c for c in collisions(g, between_parties=False) if (short(c.a), short(c.b)) not in found]
+    assert [(short(c.a), short(c.b), c.parties_a, c.parties_b) for c in others] == [
+        ("deal-may-require-donbas-withdrawal", "us-not-forcing-concessions", (), (ACTOR + "united-states",))]
 
 
 def test_actors_connected_through_the_abu_dhabi_talks(g):
@@ -142,6 +179,8 @@ def test_analyze_cli(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "conditions in front of US security guarantees for Ukraine [us-offers-security-guarantees]: 4"
     assert out[4].strip().startswith("3. Zelenskyy hints a territorial deal may be put to a national referendum [territorial-referendum]")
+    assert main(["analyze", "chain", "us-offers-security-guarantees", "--min-firmness", "Stated", "--actual-only"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("[us-offers-security-guarantees]: 2")
     assert main(["analyze", "deadlocks"]) == 0
     assert capsys.readouterr().out.strip() == "cycles of mutual conditions: none"
     assert main(["analyze", "collisions"]) == 0

@@ -79,15 +79,26 @@ def test_term_shape_catches_an_undefined_term(ontology: Graph) -> None:
     assert "Focus Node: kg:Demand" in text and "Less than 1 values on kg:Demand->skos:definition" in text
 
 
-def test_data_shapes_catch_a_position_without_holder() -> None:
+def test_data_shapes_catch_a_position_without_firmness() -> None:
     corpus = load_corpus()
     ds = build_dataset(corpus)
     demand = statement_iri(SEED, "russia-demands-donbas")
     for graph in ds.graphs():
-        graph.remove((demand, KG.holder, None))
+        graph.remove((demand, KG.firmness, None))
     conforms, text = check_shacl(corpus, ds)
     assert not conforms
-    assert "russia-demands-donbas" in text and "a position needs a holder who is a known actor" in text
+    assert "russia-demands-donbas" in text and "a position has exactly one firmness" in text
+
+
+def test_data_shapes_catch_a_relation_without_evidence() -> None:
+    corpus = load_corpus()
+    ds = build_dataset(corpus)
+    relation = URIRef(f"{statement_iri(SEED, 'territorial-status')}/relation/dependsOn/territorial-referendum")
+    for graph in ds.graphs():
+        graph.remove((relation, KG.evidence, None))
+    conforms, text = check_shacl(corpus, ds)
+    assert not conforms
+    assert "every relation between statements carries its own evidence" in text
 
 
 def test_data_shapes_catch_inverted_offsets() -> None:

@@ -49,7 +49,7 @@ def seed_rows(result: QueryResult) -> list[dict]:
 
 
 EXAMPLES = {
-    "actors": ({}, 36),
+    "actors": ({}, 37),
     "actor-mentions": ({"actor": URIRef(ACTOR + "united-states")}, 13),
     "positions": ({"holder": URIRef(ACTOR + "russia"), "kind": URIRef(KG + "Demand")}, 1),
     "offer-parts": ({"holder": URIRef(ACTOR + "united-states")}, 4),
@@ -59,11 +59,11 @@ EXAMPLES = {
     "demands-and-arguments": ({"holder": URIRef(ACTOR + "ukraine")}, 2),
     "conflicts": ({}, 3),
     "evidence": ({"statement": URIRef(ART + "deal-may-require-donbas-withdrawal")}, 2),
-    "events": ({}, 4),
-    "positions-over-time": ({"holder": URIRef(ACTOR + "united-states")}, 8),
+    "events": ({}, 5),
+    "positions-over-time": ({"holder": URIRef(ACTOR + "united-states")}, 9),
     "reported-by": ({"source": URIRef(ACTOR + "reuters")}, 1),
     "quantities": ({}, 4),
-    "statements": ({}, 27),
+    "statements": ({}, 30),
 }
 
 

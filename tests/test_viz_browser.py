@@ -94,15 +94,15 @@ def test_seed_page_draws_every_node_and_edge_offline(browser, g, tmp_path):
     path = write_page(g, tmp_path / "seed.html")
     tab, messages, requests = open_page(browser, path)
     counts = tab.evaluate("[kgNetwork.body.data.nodes.length, kgNetwork.body.data.edges.length]")
-    assert counts == [g.number_of_nodes(), g.number_of_edges()] == [52, 102]
-    assert tab.evaluate("Object.keys(kgNetwork.getPositions()).length") == 52
-    assert tab.inner_text("#kg-status") == "52 of 52 nodes, 102 of 102 edges shown"
+    assert counts == [g.number_of_nodes(), g.number_of_edges()] == [56, 105]
+    assert tab.evaluate("Object.keys(kgNetwork.getPositions()).length") == 56
+    assert tab.inner_text("#kg-status") == "56 of 56 nodes, 105 of 105 edges shown"
     assert messages == []
     assert requests == [path.resolve().as_uri()]
     # legend and filters
     assert "depends-on (5)" in tab.inner_text("#kg-relations") and "Condition (2)" in tab.inner_text("#kg-kinds")
     tab.uncheck("#kg-relations input[value='topic']")
-    assert tab.inner_text("#kg-status") == "52 of 52 nodes, 75 of 102 edges shown"
+    assert tab.inner_text("#kg-status") == "56 of 56 nodes, 75 of 105 edges shown"
     tab.select_option("#kg-actor", "https://w3id.org/kg/id/actor/russia")
     shown = tab.evaluate("kgNetwork.body.data.nodes.getIds()")
     assert position_iri("russia-demands-donbas") in shown and position_iri("any-ceasefire") in shown

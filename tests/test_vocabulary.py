@@ -21,7 +21,7 @@ def test_kinds_and_concepts_come_from_the_ontology() -> None:
                                                            "Proposal", "Assessment", "Outcome"}
     assert set(VOCABULARY.firmness) == {str(n).removeprefix(str(KG)) for n in ONTOLOGY.subjects(RDF.type, KG.Firmness)}
     assert [VOCABULARY.firmness[n].rank for n in ("Hinted", "Stated", "Insisted", "Ultimatum")] == [1, 2, 4, 5]
-    assert set(VOCABULARY.status) == {"OnRecord", "Reported", "AnonymouslySourced", "ArticleVoice"}
+    assert set(VOCABULARY.status) == {"OnRecord", "Reported", "AnonymouslySourced", "ArticleVoice", "CuratorInference"}
     assert set(VOCABULARY.modality) == {"Actual", "Possible"}
     assert "Person" in VOCABULARY.actor_kinds and "MediaOrganisation" in VOCABULARY.actor_kinds
 

@@ -118,6 +118,10 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     from kg.remote import PushError, push
 
+    for option, variable in (("password", "KG_PASSWORD"), ("token", "KG_TOKEN")):
+        if getattr(args, option):
+            print(f"kg push: warning: --{option} on the command line shows in ps and in the shell history "
+                  f"(better: export {variable})", file=sys.stderr)
     password = args.password or os.environ.get("KG_PASSWORD")
     token = args.token or os.environ.get("KG_TOKEN")
     if password and args.user is None:
@@ -372,7 +376,7 @@ def parser() -> argparse.ArgumentParser:
     mode = push.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", help="replace each graph on the server (PUT; the default)")
     mode.add_argument("--merge", action="store_true", help="add to each graph on the server (POST)")
-    push.add_argument("--user", help="user name for HTTP Basic authentication")
+    push.add_argument("--user", help="user name for HTTP Digest or Basic authentication (the server's challenge decides)")
     push.add_argument("--password", help="password (better: set KG_PASSWORD)")
     push.add_argument("--token", help="bearer token (better: set KG_TOKEN)")
     push.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each graph's upload (default: %(default)s)")

@@ -13,6 +13,7 @@ syntax error, 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import signal
@@ -108,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.serve import serve
 
     serve(_dataset(args), host=args.host, port=args.port, timeout=args.timeout, max_bytes=args.max_bytes,
-          workers=args.workers, allow_remote=args.allow_remote)
+          workers=args.workers, allow_remote=args.allow_remote, cors=args.cors, allowed_hosts=tuple(args.allowed_host))
     return 0
 
 
@@ -127,7 +128,7 @@ def cmd_push(args: argparse.Namespace) -> int:
     if password and args.user is None:
         raise KgError("a password needs --user (or use --token for bearer authentication)")
     try:
-        report = push(args.endpoint, _dataset(args), replace=not args.merge, timeout=args.timeout,
+        report = push(args.endpoint, _dataset(args), replace=not args.merge, timeout=args.timeout or None,
                       user=args.user, password=password, token=token)
     except PushError as exc:
         print(str(exc), file=sys.stderr)
@@ -138,6 +139,24 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 class UsageError(Exception):
     """A mistake in the command line itself (exit status 2)."""
+
+
+def seconds(text: str) -> float:
+    """A --timeout value: a number of seconds >= 0, where 0 means no limit (argparse type; else exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0 (0: no limit)")
+    return value
+
+
+def port_number(text: str) -> int:
+    """A --port value: 0 (any free port) to 65535 (argparse type; else exit 2)."""
+    if not re.fullmatch(r"[0-9]{1,5}", text) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535 (0: any free port)")
+    return int(text)
 
 
 def _query_text(args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -326,7 +345,7 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--format", "-f", choices=FORMATS, help="output format (default: table on a terminal, else csv)")
     query.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     query.add_argument("--dataset", type=Path, help="TriG or N-Quads file to query (default: the corpus build)")
-    query.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+    query.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT,
                        help="stop the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
     query.add_argument("--allow-remote", action="store_true", help="allow SERVICE and FROM <url> (off: they fetch from the network)")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL endpoint instead, e.g. http://127.0.0.1:7878/query")
@@ -363,11 +382,16 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="a read-only SPARQL endpoint (/query) and YASGUI page on Oxigraph, with time limits")
     serve.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
-    serve.add_argument("--port", type=int, help="port (default: 7878 if free, else any free port; 0: any free port)")
-    serve.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run before it is killed (default: %(default)s)")
+    serve.add_argument("--port", type=port_number, help="port (default: 7878 if free, else any free port; 0: any free port)")
+    serve.add_argument("--timeout", type=seconds, default=30.0,
+                       help="seconds a query may run before it is killed (default: %(default)s; 0: no limit)")
     serve.add_argument("--max-bytes", type=int, default=20_000_000, help="largest answer sent, in bytes (default: %(default)s)")
     serve.add_argument("--workers", type=int, default=2, help="queries answered at the same time (default: %(default)s)")
     serve.add_argument("--allow-remote", action="store_true", help="let queries use SERVICE and FROM <url> (off: refused)")
+    serve.add_argument("--cors", action="store_true", help="let web pages of other origins query this endpoint (CORS)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="accept requests whose Host header is NAME (besides the address listened on, and "
+                            "localhost on loopback); against DNS rebinding every other name is refused")
     serve.set_defaults(func=cmd_serve)
     push = sub.add_parser("push", help="upload the dataset to a SPARQL Graph Store endpoint, one named graph per article")
     push.add_argument("--endpoint", required=True,
@@ -379,7 +403,8 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--user", help="user name for HTTP Digest or Basic authentication (the server's challenge decides)")
     push.add_argument("--password", help="password (better: set KG_PASSWORD)")
     push.add_argument("--token", help="bearer token (better: set KG_TOKEN)")
-    push.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each graph's upload (default: %(default)s)")
+    push.add_argument("--timeout", type=seconds, default=120.0,
+                      help="seconds to wait for each graph's upload (default: %(default)s; 0: no limit)")
     push.set_defaults(func=cmd_push)
     # --- end server commands ---
     return top

@@ -129,7 +129,7 @@ def test_protocol_content_types_and_named_graphs(served: Served) -> None:
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     status, _, text = request(f"{served.url}/query", form(graphs), {"Accept": "application/sparql-results+json"})
     assert [b["g"]["value"] for b in json.loads(text)["results"]["bindings"]] == [
-        ARTICLE_GRAPH, "https://w3id.org/kg/graph/entities", "https://w3id.org/kg/graph/ontology"]
+        ARTICLE_GRAPH, "https://w3id.org/kg/graph/entities", "https://w3id.org/kg/graph/ontology", "https://w3id.org/kg/graph/void"]
     construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ARTICLE_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 1"
     status, ctype, text = request(f"{served.url}/query", form(construct), {"Accept": "application/n-triples"})
     assert status == 200 and ctype.startswith("application/n-triples") and text.count(" .\n") == 1
@@ -159,7 +159,7 @@ def test_syntax_error_says_where(served: Served) -> None:
     status, _, text = request(f"{served.url}/query", form("SELECT * WHERE {\n  ?s ?p }"))
     assert status == 400 and text.startswith("syntax error at line 2, column 3")
     assert request(f"{served.url}/query", b"SELECT * {}", {"Content-Type": "text/plain"})[0] == 415
-    assert request(f"{served.url}/query")[0] == 400
+    assert request(f"{served.url}/query?default-graph-uri=x")[0] == 400
 
 
 def test_runaway_query_is_killed_at_the_limit_and_the_next_query_is_answered(served: Served) -> None:

@@ -28,6 +28,7 @@ from rdflib.term import Identifier
 from kg import __version__, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
 from kg.build import build_dataset
+from kg.construct import GRAPH_FORMATS, graph_answers, graph_query
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
@@ -40,6 +41,8 @@ from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_s
 from kg.terms import parse_term
 from kg.validate import ValidationReport, validate
 from kg.workers import DEFAULT_TIMEOUT, run_with_timeout
+
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 def _corpus(args: argparse.Namespace) -> CorpusFolder:
@@ -202,11 +205,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         sparql, declared = _query_text(args)
         bindings = _query_params(args, sparql, declared)
         form = check_query(sparql, allow_remote=args.allow_remote)
-        if form not in ("SELECT", "ASK"):
-            raise UsageError(f"kg query runs SELECT and ASK queries, not {form}")
+        fmt = args.format or ("turtle" if form in GRAPH_FORMS else "table" if sys.stdout.isatty() else "csv")
+        if (form in GRAPH_FORMS) != (fmt in GRAPH_FORMATS):
+            raise UsageError(f"--format {fmt} does not fit a {form} query (graphs: {', '.join(GRAPH_FORMATS)}; "
+                             f"rows: {', '.join(FORMATS)})")
     except (UsageError, QuerySyntaxError) as exc:
         print(f"kg query: {exc}", file=sys.stderr)
         return 2
+    if form in GRAPH_FORMS:
+        return _graph_query(args, sparql, bindings, fmt)
     if args.endpoint:
         from kg.remote import RemoteStore
 
@@ -214,8 +221,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         opener = partial(open_store, _dataset(args), args.engine)
         result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
-    fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
     text = format_result(result, fmt)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _graph_query(args: argparse.Namespace, sparql: str, bindings: dict[str, Identifier], fmt: str) -> int:
+    """CONSTRUCT or DESCRIBE for kg query: the graph as Turtle, N-Triples or JSON-LD, with the same time limit."""
+    if args.endpoint:
+        from kg.remote import RemoteStore
+
+        text = graph_query(RemoteStore(args.endpoint, timeout=args.timeout or None), sparql, bindings, fmt)
+    else:
+        opener = partial(graph_answers, partial(open_store, _dataset(args), args.engine), fmt)
+        text = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
@@ -342,7 +361,8 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--list", action="store_true", help="list the named queries with one-line descriptions")
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="bind ?NAME to an RDF term: <iri>, kg:Demand, https://..., \"15\"^^xsd:integer, else a plain literal")
-    query.add_argument("--format", "-f", choices=FORMATS, help="output format (default: table on a terminal, else csv)")
+    query.add_argument("--format", "-f", choices=(*FORMATS, *GRAPH_FORMATS),
+                       help="output format (default: table on a terminal, else csv; turtle for CONSTRUCT and DESCRIBE)")
     query.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     query.add_argument("--dataset", type=Path, help="TriG or N-Quads file to query (default: the corpus build)")
     query.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT,

@@ -31,7 +31,7 @@ from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
@@ -334,6 +334,19 @@ class RemoteStore:
         names = list(data["head"].get("vars", []))
         rows = [{k: _rdf_term(v) for k, v in row.items()} for row in data["results"].get("bindings", [])]
         return QueryResult(names, rows)
+
+
+    def construct(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
+        """Run a CONSTRUCT or DESCRIBE query on the endpoint; the graph it answers (asked for as N-Triples)."""
+        form = urllib.parse.urlencode({"query": with_bindings(sparql, bindings or {})}).encode("ascii")
+        headers = {**self.headers, "Accept": "application/n-triples, text/turtle;q=0.9"}
+        _, content_type, body = http("POST", self.url, form, headers, self.timeout, self.credentials)
+        kind = "turtle" if "turtle" in content_type else "nt"
+        try:
+            return Graph().parse(data=body.decode("utf-8"), format=kind)
+        except Exception as exc:  # rdflib's parsers raise many kinds
+            raise KgError(f"{redact(self.url)} did not answer with an RDF graph ({content_type or 'no content type'}): "
+                          f"{exc}") from None
 
 
 def connect(url: str, *, timeout: float = 60.0, user: str | None = None, password: str | None = None,

@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import seed_iri
 from rdflib import Graph, Literal, URIRef
 
+from conftest import seed_iri
 from kg.cli import main
 from kg.namespaces import KG
 from kg.results import QueryResult, format_result

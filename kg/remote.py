@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 RESULTS_JSON = "application/sparql-results+json"
 # comments, strings (long and short), IRIs and brackets: enough to find the top-level WHERE group
 TOKENS = re.compile(r"""(\#[^\n]*)|("{3}(?:"{0,2}(?:[^"\\]|\\.))*"{3}|'{3}(?:'{0,2}(?:[^'\\]|\\.))*'{3}"""
-                    r"""|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')|(<[^<>"{}|^`\\\x00-\x20]*>)|([(){}])""", re.S)
+                    r"""|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')|(<[^<>"{}|^`\\\x00-\x20]*>)|([(){}])"""
+                    r"""|((?<![\w?$:])WHERE\b)""", re.S | re.I)
 VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -60,7 +61,8 @@ def _sparql_term(name: str, term: Identifier) -> str:
 
 
 def with_bindings(sparql: str, bindings: Mapping[str, Identifier]) -> str:
-    """The query with ``BIND(term AS ?name)`` for each binding at the start of its top-level WHERE group.
+    """The query with ``BIND(term AS ?name)`` for each binding at the start of its top-level WHERE group
+    (the group after the keyword WHERE, else the first; a CONSTRUCT template is not a WHERE group).
 
     BIND at the start of the group means the same as a one-row ``VALUES`` block there, and every server
     tried answers it right (Virtuoso 7.2 ignores a ``VALUES`` binding under a ``+`` property path).
@@ -70,15 +72,30 @@ def with_bindings(sparql: str, bindings: Mapping[str, Identifier]) -> str:
     for name in bindings:
         if not VARNAME.match(name):
             raise KgError(f"cannot bind {name!r}: a variable name is letters, digits and '_'")
-    depth = 0
+    parens = braces = 0
+    first = after_where = None
+    where = False
     for match in TOKENS.finditer(sparql):
-        bracket = match.group(4)
-        if bracket in ("(", ")"):
-            depth += 1 if bracket == "(" else -1
-        elif bracket == "{" and depth == 0:
-            binds = " ".join(f"BIND({_sparql_term(n, t)} AS ?{n})" for n, t in bindings.items())
-            at = match.end()
-            return f"{sparql[:at]} {binds}\n{sparql[at:]}"
+        mark = match.group(4) or match.group(5)
+        if mark is None:
+            continue
+        if mark in "()":
+            parens += 1 if mark == "(" else -1
+        elif parens:
+            continue  # braces inside expressions: EXISTS { ... } in SELECT (...)
+        elif mark == "{":
+            if braces == 0:
+                first = match.end() if first is None else first
+                after_where = match.end() if where and after_where is None else after_where
+            braces += 1
+        elif mark == "}":
+            braces -= 1
+        elif braces == 0:
+            where = True  # the keyword WHERE, at the top level
+    at = after_where if after_where is not None else first
+    if at is not None:
+        binds = " ".join(f"BIND({_sparql_term(n, t)} AS ?{n})" for n, t in bindings.items())
+        return f"{sparql[:at]} {binds}\n{sparql[at:]}"
     raise KgError("cannot bind variables: the query has no WHERE { ... } group")
 
 

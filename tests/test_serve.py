@@ -282,7 +282,7 @@ def test_kg_query_endpoint(served: Served, snapshot: Path, capsys: pytest.Captur
     remote = capsys.readouterr().out
     assert main([*argv, "--dataset", str(snapshot)]) == 0
     assert remote == capsys.readouterr().out and "russia-demands-donbas" in remote
-    construct = f"CONSTRUCT {{ ?d kg:holder ?h }} WHERE {{ ?d a kg:Demand ; kg:holder ?h }}"
+    construct = "CONSTRUCT { ?d kg:holder ?h } WHERE { ?d a kg:Demand ; kg:holder ?h }"
     for source in (["--endpoint", f"{served.url}/query"], ["--dataset", str(snapshot), "--engine", "oxigraph"]):
         assert main(["query", "PREFIX kg: <https://w3id.org/kg/ontology#>\n" + construct, "-f", "ntriples", *source]) == 0
         assert f"<{ARTICLE}russia-demands-donbas> <https://w3id.org/kg/ontology#holder> <https://w3id.org/kg/id/actor/russia> .\n" \

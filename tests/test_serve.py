@@ -503,3 +503,60 @@ def test_fresh_server_answers_200_distinct_queries_from_8_clients(snapshot: Path
         assert request(f"{server.url}/query", form(HOLDER), {"Accept": "text/csv"})[2].endswith("actor/russia\r\n")
     finally:
         server.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+EDITOR = "[...document.querySelectorAll('.CodeMirror')].find(e => e.offsetParent !== null).CodeMirror.getValue()"
+
+
+def test_yasgui_works_offline_with_the_kg_example_and_the_parameter_form(served: Served) -> None:
+    """The page with every other host blocked: no console error, the kg example first, a named query's form binds."""
+    if not CHROMIUM.exists():
+        if os.environ.get("KG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"KG_REQUIRE_BROWSER=1 but {CHROMIUM} is missing: apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    origin = served.url
+    blocked, messages = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu",
+                                                                         "--disable-background-networking"])
+        try:
+            page = browser.new_page()
+
+            def route(r: object) -> None:
+                if r.request.url.startswith(origin + "/"):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            asked = []
+            page.on("request", lambda r: asked.append(r.url))
+            page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+            page.goto(origin + "/")
+            page.wait_for_selector("#queries a[title]", timeout=30_000)
+            page.wait_for_selector(".CodeMirror", timeout=30_000)
+            editor = page.evaluate(EDITOR)
+            assert "a kg:Demand" in editor and "Who demands what of whom?" in editor
+            page.click(".yasqe .yasqe_queryButton")
+            page.wait_for_selector(".yasr table td", timeout=30_000)
+            assert "Russia" in page.inner_text(".yasr")
+            page.click("#queries a:text-is('positions')")
+            page.fill("#params input[name=holder]", "kgid:actor/russia")
+            page.click("#params button")
+            page.wait_for_function(f"{EDITOR}.includes('AS ?holder)')", timeout=30_000)
+            bound = page.evaluate(EDITOR)
+            assert "BIND(<https://w3id.org/kg/id/actor/russia> AS ?holder)" in bound
+            page.click(".tabPanel.active .CodeMirror")
+            page.keyboard.press("Control+Home")
+            page.keyboard.type("PREFIX kgi")  # YASGUI would ask prefix.cc for prefixes: here /prefixes answers
+            page.keyboard.press("Control+End")
+            page.keyboard.type("\n# ?s rdf:ty kg:Dem")  # and Linked Open Vocabularies for terms: not asked at all
+            time.sleep(1)
+        finally:
+            browser.close()
+    assert blocked == [] and messages == [] and f"{origin}/prefixes" in asked

@@ -722,6 +722,18 @@ def endpoint(dataset: Path | str | None = None, *, host: str = "127.0.0.1", port
         os.close(lock)
 
 
+def exposure_warning(host: str) -> str | None:
+    """What to tell a user who listens on more than this machine (``--host 0.0.0.0``); None on loopback.
+
+    >>> exposure_warning("127.0.0.1") is None and exposure_warning("0.0.0.0").startswith("kg serve: warning: listening on 0.0.0.0")
+    True
+    """
+    if _is_loopback(host):
+        return None
+    return (f"kg serve: warning: listening on {host or 'every address'}, so other machines can query this endpoint "
+            "(fix: --host 127.0.0.1 unless that is what you want; --allowed-host NAME for the names they use)")
+
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -738,9 +750,8 @@ def serve(dataset: Path | str | None = None, **options: Any) -> None:
     try:
         with endpoint(dataset, **options) as server:
             host, port = server.server_address[:2]
-            if not _is_loopback(host):
-                print(f"kg serve: warning: listening on {host or 'every address'}, so other machines can query this "
-                      "endpoint; use --host 127.0.0.1 unless that is what you want", file=sys.stderr)
+            if warning := exposure_warning(host):
+                print(warning, file=sys.stderr)
             base = f"http://{'127.0.0.1' if server.any_address else host}:{port}"
             remote = "SERVICE and FROM <url> allowed" if server.allow_remote else "SERVICE, LOAD and FROM <url> refused"
             limit = f"{server.query_timeout:g} s per query" if server.query_timeout else "no time limit"

@@ -14,7 +14,7 @@ from conftest import seed_iri
 from kg.cli import main
 from kg.namespaces import KG
 from kg.results import QueryResult, format_result
-from kg.serve import Endpoint, Refusal, bound_query, negotiate, remove_stale_stores, with_prefixes
+from kg.serve import Endpoint, Refusal, bound_query, exposure_warning, negotiate, remove_stale_stores, with_prefixes
 
 HOLDERS = """PREFIX kg: <https://w3id.org/kg/ontology#>
 CONSTRUCT { ?d kg:holder ?h } WHERE { ?d a kg:Demand ; kg:holder ?h }"""
@@ -126,3 +126,9 @@ def test_listing_gives_parameter_names() -> None:
 
     listing = {q["name"]: q for q in json.loads(json.dumps(query_listing()))}
     assert listing["positions"]["param_names"][:2] == ["holder", "kind"]
+
+
+def test_listening_beyond_this_machine_is_warned_about() -> None:
+    assert exposure_warning("127.0.0.1") is None and exposure_warning("::1") is None and exposure_warning("localhost") is None
+    for host in ("0.0.0.0", "::", "192.0.2.7"):
+        assert exposure_warning(host).startswith(f"kg serve: warning: listening on {host}, so other machines can query")

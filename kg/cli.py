@@ -13,6 +13,7 @@ syntax error, 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import signal
@@ -27,6 +28,7 @@ from rdflib.term import Identifier
 from kg import __version__, dealspace, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
 from kg.build import build_dataset
+from kg.construct import GRAPH_FORMATS, graph_answers, graph_query
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
@@ -40,6 +42,8 @@ from kg.terms import parse_term
 from kg.validate import ValidationReport, validate
 from kg.vocabulary import VOCABULARY
 from kg.workers import DEFAULT_TIMEOUT, run_with_timeout
+
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 def _corpus(args: argparse.Namespace) -> CorpusFolder:
@@ -109,7 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.serve import serve
 
     serve(_dataset(args), host=args.host, port=args.port, timeout=args.timeout, max_bytes=args.max_bytes,
-          workers=args.workers, allow_remote=args.allow_remote)
+          workers=args.workers, allow_remote=args.allow_remote, cors=args.cors, allowed_hosts=tuple(args.allowed_host))
     return 0
 
 
@@ -119,12 +123,16 @@ def cmd_push(args: argparse.Namespace) -> int:
 
     from kg.remote import PushError, push
 
+    for option, variable in (("password", "KG_PASSWORD"), ("token", "KG_TOKEN")):
+        if getattr(args, option):
+            print(f"kg push: warning: --{option} on the command line shows in ps and in the shell history "
+                  f"(better: export {variable})", file=sys.stderr)
     password = args.password or os.environ.get("KG_PASSWORD")
     token = args.token or os.environ.get("KG_TOKEN")
     if password and args.user is None:
         raise KgError("a password needs --user (or use --token for bearer authentication)")
     try:
-        report = push(args.endpoint, _dataset(args), replace=not args.merge, timeout=args.timeout,
+        report = push(args.endpoint, _dataset(args), replace=not args.merge, timeout=args.timeout or None,
                       user=args.user, password=password, token=token)
     except PushError as exc:
         print(str(exc), file=sys.stderr)
@@ -135,6 +143,24 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 class UsageError(Exception):
     """A mistake in the command line itself (exit status 2)."""
+
+
+def seconds(text: str) -> float:
+    """A --timeout value: a number of seconds >= 0, where 0 means no limit (argparse type; else exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0 (0: no limit)")
+    return value
+
+
+def port_number(text: str) -> int:
+    """A --port value: 0 (any free port) to 65535 (argparse type; else exit 2)."""
+    if not re.fullmatch(r"[0-9]{1,5}", text) or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535 (0: any free port)")
+    return int(text)
 
 
 def _query_text(args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -180,11 +206,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         sparql, declared = _query_text(args)
         bindings = _query_params(args, sparql, declared)
         form = check_query(sparql, allow_remote=args.allow_remote)
-        if form not in ("SELECT", "ASK"):
-            raise UsageError(f"kg query runs SELECT and ASK queries, not {form}")
+        fmt = args.format or ("turtle" if form in GRAPH_FORMS else "table" if sys.stdout.isatty() else "csv")
+        if (form in GRAPH_FORMS) != (fmt in GRAPH_FORMATS):
+            raise UsageError(f"--format {fmt} does not fit a {form} query (graphs: {', '.join(GRAPH_FORMATS)}; "
+                             f"rows: {', '.join(FORMATS)})")
     except (UsageError, QuerySyntaxError) as exc:
         print(f"kg query: {exc}", file=sys.stderr)
         return 2
+    if form in GRAPH_FORMS:
+        return _graph_query(args, sparql, bindings, fmt)
     if args.endpoint:
         from kg.remote import RemoteStore
 
@@ -192,8 +222,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         opener = partial(open_store, _dataset(args), args.engine)
         result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
-    fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
     text = format_result(result, fmt)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _graph_query(args: argparse.Namespace, sparql: str, bindings: dict[str, Identifier], fmt: str) -> int:
+    """CONSTRUCT or DESCRIBE for kg query: the graph as Turtle, N-Triples or JSON-LD, with the same time limit."""
+    if args.endpoint:
+        from kg.remote import RemoteStore
+
+        text = graph_query(RemoteStore(args.endpoint, timeout=args.timeout or None), sparql, bindings, fmt)
+    else:
+        opener = partial(graph_answers, partial(open_store, _dataset(args), args.engine), fmt)
+        text = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
@@ -320,10 +362,11 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--list", action="store_true", help="list the named queries with one-line descriptions")
     query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                        help="bind ?NAME to an RDF term: <iri>, kg:Demand, https://..., \"15\"^^xsd:integer, else a plain literal")
-    query.add_argument("--format", "-f", choices=FORMATS, help="output format (default: table on a terminal, else csv)")
+    query.add_argument("--format", "-f", choices=(*FORMATS, *GRAPH_FORMATS),
+                       help="output format (default: table on a terminal, else csv; turtle for CONSTRUCT and DESCRIBE)")
     query.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     query.add_argument("--dataset", type=Path, help="TriG or N-Quads file to query (default: the corpus build)")
-    query.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+    query.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT,
                        help="stop the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
     query.add_argument("--allow-remote", action="store_true", help="allow SERVICE and FROM <url> (off: they fetch from the network)")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL endpoint instead, e.g. http://127.0.0.1:7878/query")
@@ -366,11 +409,16 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="a read-only SPARQL endpoint (/query) and YASGUI page on Oxigraph, with time limits")
     serve.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
-    serve.add_argument("--port", type=int, help="port (default: 7878 if free, else any free port; 0: any free port)")
-    serve.add_argument("--timeout", type=float, default=30.0, help="seconds a query may run before it is killed (default: %(default)s)")
+    serve.add_argument("--port", type=port_number, help="port (default: 7878 if free, else any free port; 0: any free port)")
+    serve.add_argument("--timeout", type=seconds, default=30.0,
+                       help="seconds a query may run before it is killed (default: %(default)s; 0: no limit)")
     serve.add_argument("--max-bytes", type=int, default=20_000_000, help="largest answer sent, in bytes (default: %(default)s)")
     serve.add_argument("--workers", type=int, default=2, help="queries answered at the same time (default: %(default)s)")
     serve.add_argument("--allow-remote", action="store_true", help="let queries use SERVICE and FROM <url> (off: refused)")
+    serve.add_argument("--cors", action="store_true", help="let web pages of other origins query this endpoint (CORS)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="accept requests whose Host header is NAME (besides the address listened on, and "
+                            "localhost on loopback); against DNS rebinding every other name is refused")
     serve.set_defaults(func=cmd_serve)
     push = sub.add_parser("push", help="upload the dataset to a SPARQL Graph Store endpoint, one named graph per article")
     push.add_argument("--endpoint", required=True,
@@ -379,10 +427,11 @@ def parser() -> argparse.ArgumentParser:
     mode = push.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", help="replace each graph on the server (PUT; the default)")
     mode.add_argument("--merge", action="store_true", help="add to each graph on the server (POST)")
-    push.add_argument("--user", help="user name for HTTP Basic authentication")
+    push.add_argument("--user", help="user name for HTTP Digest or Basic authentication (the server's challenge decides)")
     push.add_argument("--password", help="password (better: set KG_PASSWORD)")
     push.add_argument("--token", help="bearer token (better: set KG_TOKEN)")
-    push.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each graph's upload (default: %(default)s)")
+    push.add_argument("--timeout", type=seconds, default=120.0,
+                      help="seconds to wait for each graph's upload (default: %(default)s; 0: no limit)")
     push.set_defaults(func=cmd_push)
     # --- end server commands ---
     return top

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,8 +157,13 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
 
 
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _one_line(text: str) -> str:
-    return text.replace("\r", "").replace("\n", "⏎")
+    """A cell on one line, with control characters (terminal escapes from the data) shown as ``\\xHH``."""
+    text = text.replace("\r", "").replace("\n", "⏎")
+    return CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _tsv_term(term: Identifier) -> str:

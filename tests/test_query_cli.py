@@ -148,7 +148,7 @@ def test_timeout_stops_a_runaway_query(capsys, store):
     (["nope"], "no named query 'nope'; kg query --list shows the library"),
     (["actors", "-p", "holder"], "--param 'holder': write NAME=VALUE"),
     (["positions", "-p", "actor=Russia"], "--param actor: the query has no ?actor (its parameters: holder, kind)"),
-    (["CONSTRUCT WHERE { ?s ?p ?o }"], "kg query runs SELECT and ASK queries, not CONSTRUCT"),
+    (["CONSTRUCT WHERE { ?s ?p ?o }", "-f", "csv"], "--format csv does not fit a CONSTRUCT query (graphs: turtle, ntriples, jsonld"),
     ([], "give a query"),
 ])
 def test_usage_errors_have_status_2(capsys, argv, message):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +23,7 @@ from kg.cli import main
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.library import named_queries
-from kg.remote import PushError, RemoteStore, connect, push, with_values
+from kg.remote import PushError, RemoteStore, connect, push, with_bindings
 from kg.results import QueryResult
 from kg.store import built_dataset
 from kg.workers import oxigraph_binary
@@ -54,28 +56,36 @@ INTEGER_TYPES = {XSD[t] for t in ("nonNegativeInteger", "positiveInteger", "nonP
                                   "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 
 
-def comparable(result: QueryResult, oxigraph_integers: bool = False) -> tuple[list[str], list[str], bool | None]:
+def comparable(result: QueryResult, oxigraph_integers: bool = False, integer_booleans: bool = False
+               ) -> tuple[list[str], list[str], bool | None]:
     """Variables, rows in a canonical order (ties that ORDER BY leaves may come in any order), boolean.
 
     With ``oxigraph_integers``, integer-derived literals (oa:start's xsd:nonNegativeInteger...) become
-    xsd:integer, as Oxigraph 0.5 stores them.
+    xsd:integer, as Oxigraph 0.5 stores them. With ``integer_booleans``, xsd:boolean values become the
+    integers 1 and 0, as Virtuoso 7 answers them (it has no boolean type: ``EXISTS {...}`` gives 1 or 0).
     """
     def canonical(term: Identifier) -> Identifier:
         if oxigraph_integers and isinstance(term, Literal) and term.datatype in INTEGER_TYPES:
             return Literal(str(term), datatype=XSD.integer)
+        if integer_booleans and isinstance(term, Literal) and term.datatype == XSD.boolean:
+            return Literal(int(term.toPython()), datatype=XSD.integer)
         return term
     return result.vars, sorted(repr(sorted((k, canonical(v)) for k, v in row.items())) for row in result.rows), result.boolean
 
 
-def same_answers(remote: KnowledgeGraph, embedded: KnowledgeGraph, same_engine: KnowledgeGraph) -> list[str]:
+def same_answers(remote: KnowledgeGraph, embedded: KnowledgeGraph, same_engine: KnowledgeGraph,
+                 integer_booleans: bool = False, skip: frozenset[str] = frozenset()) -> list[str]:
     """Run every named query, unbound and with its parameters bound, on all three; return the queries compared.
 
     ``remote`` must give the same rows as ``same_engine`` (embedded pyoxigraph) and as ``embedded``
-    (rdflib) up to Oxigraph's integer datatypes. Parameter values come from the first row of the unbound
-    answer, so the bound answer is never empty.
+    (rdflib) up to Oxigraph's integer datatypes (and, with ``integer_booleans``, Virtuoso's booleans); queries
+    in ``skip`` are left out. Parameter values come from the first row of the unbound answer, so the bound
+    answer is never empty.
     """
     compared = []
     for name, query in named_queries().items():
+        if name in skip:
+            continue
         unbound = embedded.query(query.sparql)
         assert unbound.rows, f"{name}: no rows on the seed dataset"
         params = {p: unbound.rows[0][p] for p in query.param_names if p in unbound.rows[0]}
@@ -84,8 +94,9 @@ def same_answers(remote: KnowledgeGraph, embedded: KnowledgeGraph, same_engine: 
             expected = embedded.query(query.sparql, **bindings)
             assert expected.rows, f"{label}: no rows"
             answer = remote.query(query.sparql, **bindings)
-            assert comparable(answer) == comparable(same_engine.query(query.sparql, **bindings)), label
-            assert comparable(answer) == comparable(expected, oxigraph_integers=True), label
+            answer = comparable(answer, integer_booleans=integer_booleans)
+            assert answer == comparable(same_engine.query(query.sparql, **bindings), integer_booleans=integer_booleans), label
+            assert answer == comparable(expected, oxigraph_integers=True, integer_booleans=integer_booleans), label
             compared.append(label)
     return compared
 
@@ -168,8 +179,8 @@ def test_bound_values_are_sent_as_escaped_terms(remote: KnowledgeGraph, embedded
     with pytest.raises(KgError, match="cannot bind"):
         remote.query("SELECT ?s WHERE { ?s ?p ?o }", s=URIRef("http://x> } DROP ALL #"))
     # braces in strings, comments and SELECT expressions do not fool the search for the WHERE group
-    text = with_values('SELECT ("{" AS ?b) (EXISTS { ?a ?p ?o } AS ?e) # {\nWHERE { ?a ?p ?o }', {"a": URIRef("http://a")})
-    assert text.endswith("WHERE { VALUES (?a) { (<http://a>) }\n ?a ?p ?o }")
+    text = with_bindings('SELECT ("{" AS ?b) (EXISTS { ?a ?p ?o } AS ?e) # {\nWHERE { ?a ?p ?o }', {"a": URIRef("http://a")})
+    assert text.endswith("WHERE { BIND(<http://a> AS ?a)\n ?a ?p ?o }")
 
 
 def test_push_merge_adds_and_replace_restores(oxigraph: str, snapshot: Path, remote: KnowledgeGraph) -> None:
@@ -188,6 +199,109 @@ def test_kg_push_command_prints_what_it_sent(oxigraph: str, snapshot: Path, caps
     assert main(["push", "--endpoint", f"{oxigraph}/store", "--dataset", str(snapshot)]) == 0
     out = capsys.readouterr().out
     assert f"  sent {ARTICLE_GRAPH}: " in out and "triples" in out and "bytes" in out
+
+
+# --- Virtuoso ------------------------------------------------------------------------------------
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+def virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
+    """A copy of Debian's virtuoso.ini with every file in ``folder`` and its own loopback ports."""
+    files = {("Database", "DatabaseFile"): "virtuoso.db", ("Database", "ErrorLogFile"): "virtuoso.log",
+             ("Database", "LockFile"): "virtuoso.lck", ("Database", "TransactionFile"): "virtuoso.trx",
+             ("Database", "xa_persistent_file"): "virtuoso.pxa", ("TempDatabase", "DatabaseFile"): "virtuoso-temp.db",
+             ("TempDatabase", "TransactionFile"): "virtuoso-temp.trx"}
+    values = {key: str(folder / name) for key, name in files.items()}
+    values |= {("Parameters", "ServerPort"): f"127.0.0.1:{sql_port}", ("HTTPServer", "ServerPort"): f"127.0.0.1:{http_port}",
+               ("Parameters", "VADInstallDir"): str(folder),  # no VAD packages to install: starts in seconds
+               ("Parameters", "DirsAllowed"): f"., {folder}", ("URIQA", "DefaultHost"): f"127.0.0.1:{http_port}"}
+    section, lines = "", []
+    for line in VIRTUOSO_INI.read_text(encoding="utf-8").splitlines():
+        if header := re.match(r"\[(.+)\]", line):
+            section = header.group(1)
+        key = re.match(r"(\w+)\s*=", line)
+        lines.append(f"{key.group(1)} = {values[section, key.group(1)]}" if key and (section, key.group(1)) in values else line)
+    ini = folder / "virtuoso.ini"
+    ini.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ini
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Virtuoso 7 (Debian's virtuoso-opensource) with its own database folder, on loopback ports."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        if os.environ.get("KG_REQUIRE_SERVERS"):
+            pytest.fail("virtuoso-t is not installed (fix: apt-get install virtuoso-opensource)")
+        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port = free_port()
+    ini = virtuoso_ini(folder, free_port(), http_port)
+    with (folder / "out.log").open("wb") as log:
+        process = subprocess.Popen([binary, "-f", "-c", str(ini)], cwd=folder, stdout=log, stderr=log)
+    try:
+        url = f"http://127.0.0.1:{http_port}"
+        deadline = time.monotonic() + 180
+        while True:
+            assert process.poll() is None, (folder / "out.log").read_text(errors="replace")[-2000:]
+            try:
+                if RemoteStore(f"{url}/sparql", timeout=5).select("ASK { ?s ?p ?o }").boolean:
+                    break
+            except KgError:
+                assert time.monotonic() < deadline, "Virtuoso did not come online in 180 s"
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def virtuoso_pushed(virtuoso: str, snapshot: Path) -> kg.remote.PushReport:
+    return push(f"{virtuoso}/sparql-graph-crud-auth", snapshot, user="dba", password="dba")
+
+
+def test_push_to_virtuoso_with_digest_authentication(virtuoso: str, virtuoso_pushed: kg.remote.PushReport,
+                                                     snapshot: Path) -> None:
+    dataset = Dataset()
+    dataset.parse(snapshot, format="trig")
+    expected = {str(g.identifier): len(g) for g in dataset.graphs() if len(g) and isinstance(g.identifier, URIRef)}
+    assert {iri: triples for iri, triples, _ in virtuoso_pushed.sent} == expected and virtuoso_pushed.not_sent == []
+    remote = kg.connect(f"{virtuoso}/sparql")
+    counts = remote.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert {str(r["g"]): int(r["n"]) for r in counts.rows if str(r["g"]) in expected} == expected
+    with pytest.raises(PushError, match="answered HTTP 401 Unauthorized.*fix: check the user name and password"):
+        push(f"{virtuoso}/sparql-graph-crud-auth", snapshot, user="dba", password="wrong")
+    with pytest.raises(PushError, match="answered HTTP 401 Unauthorized.*fix: give --user and set KG_PASSWORD"):
+        push(f"{virtuoso}/sparql-graph-crud-auth", snapshot)
+
+
+def test_every_named_query_answers_identically_on_virtuoso(virtuoso: str, virtuoso_pushed: kg.remote.PushReport,
+                                                           embedded: KnowledgeGraph, snapshot: Path) -> None:
+    remote = kg.connect(f"{virtuoso}/sparql")
+    compared = same_answers(remote, embedded, kg.load(snapshot, engine="oxigraph"), integer_booleans=True,
+                            skip=frozenset({"network-nodes"}))
+    assert {f"{name}()" for name in named_queries()} - {"network-nodes()"} <= set(compared)
+    # A known Virtuoso 7.2 bug (docs/servers.md): in network-nodes it drops the OPTIONAL prov:wasDerivedFrom
+    # of the article's own actors, and nothing else; the page and network built from a Virtuoso answer lack it.
+    query = named_queries()["network-nodes"].sparql
+
+    def rows(g: KnowledgeGraph, without_article: set[str]) -> set[tuple[tuple[str, str], ...]]:
+        def text(v: Identifier) -> str:
+            return str(int(v.toPython())) if isinstance(v, Literal) and v.datatype == XSD.boolean else str(v)
+        return {tuple((k, text(v)) for k, v in sorted(r.items()) if not (k == "article" and str(r["node"]) in without_article))
+                for r in g.query(query).rows}
+
+    differing = {dict(r)["node"] for r in rows(remote, set()) ^ rows(embedded, set())}
+    assert len(differing) == 3 and all("/actor/" in node for node in differing)
+    assert rows(remote, differing) == rows(embedded, differing)
+    assert "positions(holder, kind)" in compared and "depends-on(node)" in compared
+    test_helpers_work_unchanged_through_connect(remote, embedded)
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -226,6 +340,12 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self.headers.get("Authorization"):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="fake"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.server.authorizations.append(self.headers.get("Authorization", ""))
         if len(self.server.authorizations) <= self.server.accept_puts:
             self.reply(204, "text/plain", b"")
@@ -312,3 +432,130 @@ def test_refused_upload_is_reported_as_partial(fake: Callable[..., FakeServer], 
     err = capsys.readouterr().err
     assert "push stopped: " in err and "replaced 0 graph(s)" in err and "3 graph(s) not sent" in err
     assert server.authorizations == ["Bearer t0k"]
+
+
+# --- redirects and credentials ---------------------------------------------------------------------
+
+
+class Capture(ThreadingHTTPServer):
+    """A real HTTP server that answers every request with ``status`` (and a Location) and records what it got."""
+
+    daemon_threads = True
+
+    def __init__(self, status: int = 200, location: str = "") -> None:
+        super().__init__(("127.0.0.1", 0), CaptureHandler)
+        self.status, self.location = status, location
+        self.seen: list[tuple[str, str, str, bytes]] = []  # method, path, Authorization, body
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class CaptureHandler(BaseHTTPRequestHandler):
+    server: Capture
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.seen.append((self.command, self.path, self.headers.get("Authorization", ""), body))
+        if self.server.status == 401 and not self.headers.get("Authorization"):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="capture"')
+            reply = b""
+        elif self.server.status != 200:
+            self.send_response(self.server.status)
+            self.send_header("Location", self.server.location)
+            reply = b""
+        else:
+            self.send_response(200)
+            reply = b'{"head": {}, "boolean": true}'
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    do_GET = do_POST = do_PUT = answer  # noqa: N815
+
+
+@pytest.fixture
+def capture() -> Iterator[Callable[..., Capture]]:
+    servers: list[Capture] = []
+
+    def start(status: int = 200, location: str = "") -> Capture:
+        server = Capture(status, location)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_no_credential_follows_a_redirect_to_another_origin(capture: Callable[..., Capture], code: int, method: str) -> None:
+    elsewhere = capture()
+    redirector = capture(code, f"{elsewhere.url}/steal")
+    body = b"query=ASK%7B%7D" if method == "POST" else None
+    with pytest.raises(KgError) as caught:
+        kg.remote.http(method, f"{redirector.url}/query", body, {}, 5, kg.remote.Credentials(token="t0k"))
+    assert elsewhere.seen == [] and [s[2] for s in redirector.seen] == ["Bearer t0k"]
+    assert str(caught.value).startswith(f"kg: {redirector.url}/query redirected (HTTP {code}) to {elsewhere.url}/steal; "
+                                        "kg follows only 307/308 redirects within the same server")
+
+
+def test_same_origin_307_keeps_method_body_and_credentials(capture: Callable[..., Capture]) -> None:
+    server = capture()
+    redirector = capture(307, "")
+    redirector.location = f"{redirector.url}/moved"
+    redirector.status = 307
+    with pytest.raises(KgError, match="redirected"):  # it redirects forever: followed a few times, then refused
+        kg.remote.http("POST", f"{redirector.url}/query", b"query=x", {}, 5, kg.remote.Credentials(token="t0k"))
+    assert [(m, p, a, b) for m, p, a, b in redirector.seen][:2] == [("POST", "/query", "Bearer t0k", b"query=x"),
+                                                                    ("POST", "/moved", "Bearer t0k", b"query=x")]
+    assert len(redirector.seen) == 5 and server.seen == []
+
+
+@pytest.mark.parametrize("code", [302, 303, 307])
+def test_a_redirected_push_fails_and_says_so(capture: Callable[..., Capture], snapshot: Path, code: int,
+                                             capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = capture()
+    redirector = capture(code, f"{elsewhere.url}/store")
+    monkeypatch.setenv("KG_PASSWORD", "s3cret")
+    assert main(["push", "--merge", "--endpoint", f"{redirector.url}/store", "--dataset", str(snapshot), "--user", "ana"]) == 1
+    err = capsys.readouterr().err
+    assert f"redirected (HTTP {code}) to {elsewhere.url}/store" in err and "merged into 0 graph(s)" in err
+    assert "3 graph(s) not sent" in err and elsewhere.seen == []
+    assert [(m, a) for m, _, a, _ in redirector.seen] == [("POST", "")]  # no challenge came: no password was sent
+
+
+def test_passwords_in_urls_are_used_but_never_printed(capture: Callable[..., Capture], snapshot: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    server = capture(401)
+    url = server.url.replace("http://", "http://ana:s3cret@") + "/query"
+    with pytest.raises(KgError) as caught:
+        connect(url)
+    assert str(caught.value) == (f"kg: {server.url}/query answered HTTP 401 Unauthorized "
+                                 "(fix: check the user name and password, or the token)")
+    assert [a for _, _, a, _ in server.seen] == ["", "Basic " + base64.b64encode(b"ana:s3cret").decode()]
+    redirector = capture(302, url)  # a Location with a password in it is named without the password
+    with pytest.raises(KgError) as caught:
+        connect(f"{redirector.url}/query")
+    assert f"redirected (HTTP 302) to {server.url.replace('http://', 'http://ana:***@')}/query;" in str(caught.value)
+    assert main(["push", "--endpoint", url.replace("query", "store"), "--dataset", str(snapshot)]) == 1
+    assert "s3cret" not in capsys.readouterr().err
+
+
+def test_secrets_on_the_command_line_are_warned_about(capture: Callable[..., Capture], snapshot: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    server = capture(204)
+    server.status = 200
+    assert main(["push", "--endpoint", f"{server.url}/store", "--dataset", str(snapshot), "--token", "t0k"]) == 0
+    err = capsys.readouterr().err
+    assert "kg push: warning: --token on the command line shows in ps and in the shell history (better: export KG_TOKEN)" in err
+    assert main(["push", "--endpoint", f"{server.url}/store", "--dataset", str(snapshot), "--user", "u", "--password", "p"]) == 0
+    assert "--password on the command line shows in ps" in capsys.readouterr().err

@@ -297,9 +297,16 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from kg.network import dependency_view, network
     from kg.viz import write_page
 
-    g = network(_graph_of(args))
+    graph = _graph_of(args)
+    g = network(graph)
     g = dependency_view(g) if args.view == "dependency" else g
-    path = write_page(g, args.out, args.title)
+    overlay = None
+    if args.dealspace:
+        from kg.dealspace import annotate_quantities, dealspace
+        from kg.dealspace import overlay as dealspace_overlay
+
+        overlay = dealspace_overlay(dealspace(annotate_quantities(g, graph), args.dealspace))
+    path = write_page(g, args.out, args.title, dealspace=overlay)
     print(f"wrote {path} ({path.stat().st_size:,} bytes; {g.number_of_nodes()} nodes, {g.number_of_edges()} edges): "
           f"open it in a browser, no network needed")
     return 0
@@ -398,6 +405,8 @@ def parser() -> argparse.ArgumentParser:
     viz.add_argument("--out", type=Path, default=Path("kg-graph.html"), help="HTML file to write (default: %(default)s)")
     viz.add_argument("--view", choices=("full", "dependency"), default="full", help="all nodes, or positions and conditions only")
     viz.add_argument("--title", default="kg: actors and positions", help="page title (default: %(default)s)")
+    viz.add_argument("--dealspace", metavar="GOAL", help="add the concession sets for this goal (kg analyze dealspace), "
+                                                        "highlighted one at a time")
     viz.set_defaults(func=cmd_viz)
     export = sub.add_parser("export", parents=[source], help="GraphML/GEXF for Gephi, RDF formats, PNG/SVG of the dependency view")
     export.add_argument("--format", required=True, choices=("graphml", "gexf", "trig", "nquads", "jsonld", "turtle", "png", "svg"))

@@ -365,10 +365,13 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int = SEED) -> str:
+def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int = SEED,
+         dealspace: dict[str, Any] | None = None) -> str:
     """The whole HTML page for ``g`` (any network of :func:`kg.network.network`'s shape), as text.
 
     Above :data:`OVERVIEW_ABOVE` nodes the page opens on the overview (no layout of every node).
+    ``dealspace`` is :func:`kg.dealspace.overlay` of an analysis: the page then offers its
+    concession sets, highlighted one at a time.
     """
     size = g.number_of_nodes()
     physics, grouped = size <= PHYSICS_MAX_NODES, size > OVERVIEW_ABOVE
@@ -395,7 +398,7 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
         data = {"title": title, "physics": physics, "options": options, "nodes": nodes, "edges": edges,
                 "edgeStyles": {r: _vis_edge_style(r) for r in sorted(legend_relations)},
                 "legend": {"nodes": node_legend, "relations": relation_legend}, "actors": actors,
-                "overview": _overview_data(g, seed) if grouped else None}
+                "overview": _overview_data(g, seed) if grouped else None, "dealspace": dealspace}
         payload = script_safe_json(data)
     vis = _inline("vis-network-9.1.2.min.js", VIS_JS.read_text(encoding="utf-8"))
     app = _inline("graph-page.js", (PACKAGE / "static" / "graph-page.js").read_text(encoding="utf-8"))
@@ -406,12 +409,13 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
     return template.substitute(csp=csp, title=html_lib.escape(title), style=style, vis=vis, app=app, data=payload)
 
 
-def write_page(g: nx.MultiDiGraph, path: Path | str, title: str = "kg: actors and positions") -> Path:
+def write_page(g: nx.MultiDiGraph, path: Path | str, title: str = "kg: actors and positions",
+               dealspace: dict[str, Any] | None = None) -> Path:
     """Write :func:`page` to ``path`` (UTF-8) and return the path."""
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise KgError(f"{path}: the page must be written to an .html file")
-    [written] = write_outputs({path: page(g, title).encode("utf-8")})  # all or nothing, like kg build
+    [written] = write_outputs({path: page(g, title, dealspace=dealspace).encode("utf-8")})  # all or nothing, like kg build
     return written
 
 

@@ -267,3 +267,26 @@ def test_inline_page_for_notebooks_is_an_isolated_frame(browser, g, tmp_path):
     assert tab.evaluate("getComputedStyle(document.body).margin") == "8px"  # the notebook's own styles untouched
     assert tab.evaluate("window.__pwned") is None and inner.evaluate("window.__pwned") is None
     assert messages == []
+
+
+def test_dealspace_overlay_highlights_one_concession_set_at_a_time(browser, tmp_path: Path) -> None:
+    """kg viz --dealspace GOAL: the concession sets of the analysis, each highlighted on demand."""
+    from kg.dealspace import annotate_quantities, dealspace, overlay
+
+    graph = load()
+    net = network(graph)
+    result = dealspace(annotate_quantities(net, graph), "us-offers-security-guarantees")
+    path = write_page(net, tmp_path / "deal.html", dealspace=overlay(result))
+    tab, messages, requests = open_page(browser, path)
+    options = tab.evaluate("Array.from(document.querySelectorAll('#kg-deal option')).map(o => o.textContent)")
+    assert options[0] == "No concession set highlighted" and len(options) == 1 + len(result.concessions)
+    tab.select_option("#kg-deal", "0")
+    first = result.concessions[0]
+    given_up = [c.position for c in first.concessions]
+    borders = tab.evaluate(f"{json.dumps(given_up)}.map(id => kgNetwork.body.data.nodes.get(id).borderWidth)")
+    assert borders == [5] * len(given_up)
+    info = tab.evaluate("document.querySelector('#kg-deal-info').textContent")
+    assert f"cost {first.cost}" in info and "Russia insists on the surrender of the entire Donbas" in info
+    tab.select_option("#kg-deal", "")
+    assert tab.evaluate(f"kgNetwork.body.data.nodes.get({json.dumps(given_up[0])}).borderWidth") == 1
+    assert not messages and all(r.startswith("file://") for r in requests)

@@ -339,6 +339,46 @@
   document.getElementById("kg-search-form").addEventListener("submit", function (event) { event.preventDefault(); runSearch(); });
   search.addEventListener("change", runSearch);
 
+  // Deal space (kg viz --dealspace GOAL): highlight one concession set at a time.
+  if (data.dealspace) {
+    var deal = data.dealspace;
+    var dealSelect = document.getElementById("kg-deal");
+    var dealInfo = document.getElementById("kg-deal-info");
+    document.getElementById("kg-deal-section").hidden = false;
+    var none = el("option", null, "No concession set highlighted");
+    none.value = "";
+    dealSelect.appendChild(none);
+    deal.concession_sets.forEach(function (set, i) {
+      var option = el("option", null, "Set " + (i + 1) + " (cost " + set.cost + "): give up " + set.give_up.length);
+      option.value = String(i);
+      dealSelect.appendChild(option);
+    });
+    var marked = [];
+    var mark = function (ids, border, dashes) {
+      ids.filter(function (id) { return nodes.get(id); }).forEach(function (id) {
+        marked.push(id);
+        nodes.update({ id: id, borderWidth: 5, color: { border: border }, shapeProperties: { borderDashes: dashes } });
+      });
+    };
+    dealSelect.addEventListener("change", function () {
+      nodes.update(marked.map(function (id) {
+        var original = data.nodes.filter(function (n) { return n.id === id; })[0];
+        return { id: id, borderWidth: 1, color: original.color || null, shapeProperties: { borderDashes: false } };
+      }));
+      marked = [];
+      if (dealSelect.value === "") { dealInfo.textContent = ""; return; }
+      var set = deal.concession_sets[Number(dealSelect.value)];
+      mark([deal.goal], "#1565c0", false);
+      mark(deal.needed, "#f9a825", false);
+      mark(set.give_up, "#c62828", false);
+      mark(set.falls, "#6d4c41", [6, 4]);
+      dealInfo.textContent = "Blue: the goal; yellow: what it needs; red: given up (cost " + set.cost +
+        "); brown, dashed: falls with what is given up. " +
+        set.give_up.map(function (id) { return labelOf[id] || id; }).join("; ");
+      focusOn([deal.goal].concat(set.give_up));
+    });
+  }
+
   if (data.physics && !inOverview) {
     settle(data.options.physics.stabilization.iterations, ready, false);
   } else {

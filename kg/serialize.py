@@ -3,6 +3,13 @@
 The same dataset gives byte-identical files (``kg build`` twice, then ``git diff``: nothing), and
 :func:`write_outputs` replaces files only when every one of them could be written.
 
+Nothing unparseable is written: characters that line-based readers take for line breaks, and
+other control characters (U+000B, U+000C, U+001C-U+001E, U+0085, U+2028, U+2029, ...), which
+rdflib's writers leave raw inside literals, are written as ``\\uXXXX`` escapes in TriG, N-Quads
+and Turtle (:func:`escape_controls`), and :func:`serialize` parses every file back with
+pyoxigraph, a second parser, and checks that it holds the same number of quads
+(:func:`verify`) before anything can replace the previous build.
+
 >>> from kg.annotations import load_corpus
 >>> from kg.build import build_dataset
 >>> sorted(serialize(build_dataset(load_corpus())))
@@ -13,13 +20,35 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
 from rdflib import Dataset, Graph
 
+from kg.errors import InputError, KgError
 from kg.namespaces import PREFIXES
+
+#: characters escaped as \uXXXX in TriG, N-Quads and Turtle: C0 controls but tab, line feed and
+#: carriage return (rdflib escapes the last two itself), DEL, and the Unicode line separators
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+FORMATS = {"kg.trig": pyoxigraph.RdfFormat.TRIG, "kg.nq": pyoxigraph.RdfFormat.N_QUADS,
+           "kg.jsonld": pyoxigraph.RdfFormat.JSON_LD, "kg.ttl": pyoxigraph.RdfFormat.TURTLE}
+"""The output files and the format pyoxigraph reads each in."""
+BUG = "report this as a bug of kg, with the input that caused it"
+
+
+def escape_controls(text: str) -> str:
+    """Write the characters of :data:`UNSAFE` as ``\\uXXXX`` (valid in any string or IRI of TriG, N-Quads, Turtle).
+
+    They can only occur inside literals and IRIs there, where the escape means the same character.
+
+    >>> escape_controls('"a\\u2028b\\x0cc"')
+    '"a\\\\u2028b\\\\u000Cc"'
+    """
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
 def serialize(ds: Dataset) -> dict[str, bytes]:
@@ -31,13 +60,35 @@ def serialize(ds: Dataset) -> dict[str, bytes]:
     union = _bound(Graph())
     for triple in ds.triples((None, None, None)):
         union.add(triple)
-    nquads = sorted(set(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()) - {""})
-    return {
+    nquads = sorted(set(escape_controls(ds.serialize(format="nquads")).split("\n")) - {""})
+    files = {
         "kg.trig": _trig(graphs),
         "kg.nq": ("\n".join(nquads) + "\n").encode("utf-8"),
         "kg.jsonld": _jsonld(ds),
-        "kg.ttl": union.serialize(format="turtle", encoding="utf-8"),
+        "kg.ttl": escape_controls(union.serialize(format="turtle")).encode("utf-8"),
     }
+    verify(files, quads=len(nquads), triples=len(union))
+    return files
+
+
+def verify(files: dict[str, bytes], quads: int, triples: int) -> None:
+    """Parse every file back with pyoxigraph; raise KgError unless each holds the expected number of quads.
+
+    >>> verify({"kg.nq": b'<http://x/a> <http://x/p> "a\\\\u000Cb" <http://x/g> .\\n'}, quads=1, triples=1)
+    >>> verify({"kg.nq": b'<http://x/a> <http://x/p> "a\\nb" <http://x/g> .\\n'}, quads=1, triples=1)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kg.errors.KgError: kg.nq: the written file does not parse back (...
+    """
+    for name, data in files.items():
+        expected = triples if name == "kg.ttl" else quads
+        try:
+            found = sum(1 for _ in pyoxigraph.parse(data, format=FORMATS[name]))
+        except SyntaxError as exc:
+            raise KgError([InputError(name, None, f"the written file does not parse back ({exc}); nothing was written",
+                                      BUG)]) from exc
+        if found != expected:
+            raise KgError([InputError(name, None, f"parsed back {found} quads, not {expected}; nothing was written", BUG)])
 
 
 def _bound(graph: Graph) -> Graph:
@@ -52,7 +103,7 @@ def _trig(graphs: list[Graph]) -> bytes:
     blocks = []
     for graph in graphs:
         body = _bound(Graph()) + graph
-        lines = body.serialize(format="turtle").splitlines()
+        lines = escape_controls(body.serialize(format="turtle")).split("\n")  # not splitlines: U+000C is no line break
         prefixes.update(line for line in lines if line.startswith("@prefix"))
         content = "\n".join(line for line in lines if not line.startswith("@prefix")).strip("\n")
         blocks.append(f"<{graph.identifier}> {{\n{content}\n}}\n")  # not indented: long literals span lines

@@ -19,7 +19,9 @@ ontology (:mod:`kg.vocabulary`).
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -42,13 +44,19 @@ from kg.namespaces import (
     entity_iri,
     statement_iri,
 )
+from kg.serialize import term, write_outputs
 from kg.vocabulary import ONTOLOGY_FILE, UNITS, VOCABULARY
 
 CONTEXT_CHARS = 32
 
 
-def build_dataset(corpus: Corpus) -> Dataset:
-    """Compile the corpus into an rdflib Dataset (union of named graphs as default graph)."""
+def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
+    """Compile the corpus into an rdflib Dataset (union of named graphs as default graph).
+
+    With ``cache`` (a folder; ``kg build`` uses ``build/.cache``), an article whose graph was
+    saved there by :func:`save_cache` under the same :func:`article_key` is read back instead of
+    built again.
+    """
     ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
@@ -57,8 +65,43 @@ def build_dataset(corpus: Corpus) -> Dataset:
         ontology.add(triple)  # canonical blank-node labels (the OWL lists), stable across builds
     _add_entities(ds.graph(ENTITIES_GRAPH), corpus)
     for article in corpus.articles:
-        _add_article(ds.graph(article_graph(article.id)), corpus, article)
+        graph = ds.graph(article_graph(article.id))
+        cached = cache / _cache_name(corpus, article) if cache else None
+        if cached is not None and cached.is_file():
+            graph.parse(cached, format="nt")
+        else:
+            _add_article(graph, corpus, article)
     return ds
+
+
+def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
+    """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it."""
+    for article in corpus.articles:
+        path = cache / _cache_name(corpus, article)
+        if path.is_file():
+            continue
+        for stale in cache.glob(f"{article.id}.*.nt"):
+            stale.unlink()
+        graph = ds.graph(article_graph(article.id))
+        write_outputs({path: "".join(sorted(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)).encode("utf-8")})
+
+
+def _cache_name(corpus: Corpus, article: Article) -> str:
+    return f"{article.id}.{article_key(corpus, article)}.nt"
+
+
+_BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py")
+
+
+def article_key(corpus: Corpus, article: Article) -> str:
+    """SHA-256 of what an article's graph is built from: its .txt and .yaml, entities.yaml, the ontology, kg's version and build code."""
+    from kg import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in (article.text_path, article.source, corpus.entities_path, Path(ONTOLOGY_FILE),
+                 *(Path(__file__).with_name(name) for name in _BUILD_SOURCES)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _labels(graph: Graph, node: URIRef, names: list[str]) -> None:

@@ -26,7 +26,7 @@ from rdflib.term import Identifier
 
 from kg import __version__, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
-from kg.build import build_dataset
+from kg.build import build_dataset, save_cache
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
@@ -45,11 +45,11 @@ def _corpus(args: argparse.Namespace) -> CorpusFolder:
     return find_corpus(args.corpus)
 
 
-def _corpus_and_report(folder: CorpusFolder) -> tuple[Corpus, RdflibStore, ValidationReport]:
+def _corpus_and_report(folder: CorpusFolder, cache: Path | None = None) -> tuple[Corpus, RdflibStore, ValidationReport]:
     with step(f"reading and checking the corpus {folder.name} ({folder.root})"):
         corpus = load_corpus(folder)
     with step(f"building {len(corpus.articles)} article(s)"):
-        ds = build_dataset(corpus)
+        ds = build_dataset(corpus, cache)
     with step("validating (SHACL, evidence, coverage)"):
         return corpus, RdflibStore(ds), validate(corpus, ds)
 
@@ -66,7 +66,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Compile, validate and, only if everything is valid, write all output files."""
     folder = _corpus(args)
-    corpus, store, report = _corpus_and_report(folder)
+    cache = None if args.no_cache else folder.build_dir / ".cache"
+    corpus, store, report = _corpus_and_report(folder, cache)
     if not report.ok:
         print("\n".join(report.lines()), file=sys.stderr)
         print("build stopped: nothing was written", file=sys.stderr)
@@ -74,6 +75,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = args.out or folder.build_dir
     with step("writing TriG, N-Quads, JSON-LD and Turtle"):
         written = write_outputs({out / name: data for name, data in serialize(store.dataset).items()})
+        if cache is not None:
+            save_cache(corpus, store.dataset, cache)
     print(f"corpus: {folder.name} ({len(corpus.articles)} article(s), {folder.root})")
     print("\n".join(report.lines()))
     print("\n".join(summary(KnowledgeGraph(store))))
@@ -303,6 +306,8 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
     build = sub.add_parser("build", help="validate the curated data and write the corpus build/ (TriG, N-Quads, JSON-LD, Turtle)")
     build.add_argument("--out", type=Path, help="output folder (default: the corpus build/ folder)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="build every article again (default: reuse build/.cache for articles whose inputs did not change)")
     build.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="SHACL, evidence and coverage checks; writes nothing").set_defaults(func=cmd_validate)
     for module in (ingest, draft, evaluate):

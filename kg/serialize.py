@@ -22,11 +22,13 @@ import json
 import os
 import re
 import tempfile
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from rdflib import Dataset, Graph
+from rdflib import RDF, BNode, Dataset, Literal
+from rdflib.term import Node
 
 from kg.errors import InputError, KgError
 from kg.namespaces import PREFIXES
@@ -51,24 +53,123 @@ def escape_controls(text: str) -> str:
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
+Quad = tuple[str, str, str, str]
+"""(subject, predicate, object, graph) as N-Triples terms."""
+
+_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_ECHAR = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def term(node: Node) -> str:
+    """A term in N-Triples syntax, with every character of :data:`UNSAFE` escaped.
+
+    >>> from rdflib import URIRef
+    >>> term(Literal("a\\u2028b", lang="en")), term(URIRef("http://x/a")), term(Literal(15))
+    ('"a\\\\u2028b"@en', '<http://x/a>', '"15"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
+    if isinstance(node, Literal):
+        text = '"' + escape_controls(str(node).translate(_ECHAR)) + '"'
+        return text + (f"@{node.language}" if node.language else f"^^<{node.datatype}>" if node.datatype else "")
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return f"<{escape_controls(str(node))}>"
+
+
+def _quads(ds: Dataset) -> list[Quad]:
+    return sorted({(term(s), term(p), term(o), term(g)) for s, p, o, g in ds.quads((None, None, None, None))})
+
+
+class _Names:
+    """IRIs written as prefixed names where the local part is a plain name (``kg:Demand``), else as ``<IRI>``."""
+
+    def __init__(self) -> None:
+        self.spaces = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[0]))
+        self.used: set[str] = set()
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if not text.startswith("<"):
+            return text
+        if text not in self.cache:
+            iri, short = text[1:-1], text
+            for space, prefix in self.spaces:
+                if iri.startswith(space) and _LOCAL.fullmatch(iri[len(space):]):
+                    short = f"{prefix}:{iri[len(space):]}"
+                    self.used.add(prefix)
+                    break
+            self.cache[text] = "a" if iri == str(RDF.type) else short
+        return self.cache[text]
+
+    def literal(self, text: str) -> str:
+        head, sep, datatype = text.rpartition("^^")
+        return f"{head}^^{self(datatype)}" if sep and head.endswith('"') else text
+
+    def prefixes(self) -> str:
+        return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(self.used)) + "\n"
+
+
+def _block(triples: list[tuple[str, str, str]], names: _Names, indent: str = "") -> list[str]:
+    """Turtle for sorted triples: one subject per paragraph, ``;`` between predicates, ``,`` between objects."""
+    lines: list[str] = []
+    for subject, rows in groupby(triples, key=lambda t: t[0]):
+        parts = []
+        for predicate, objects in groupby(rows, key=lambda t: t[1]):
+            values = [names.literal(o) if o.startswith('"') else names(o) for _, _, o in objects]
+            parts.append(f"{names(predicate)} " + " ,\n        ".join(values))
+        lines.append(f"{indent}{names(subject)} " + f" ;\n{indent}    ".join(parts) + " .")
+    return lines
+
+
 def serialize(ds: Dataset) -> dict[str, bytes]:
     """The dataset in each output format, as bytes, in a stable order.
 
     TriG, N-Quads and JSON-LD hold every named graph, in IRI order; ``kg.ttl`` is the union as Turtle.
+    Subjects, predicates and objects are sorted, so a change to the sources shows as a small diff;
+    TriG and Turtle are written here (linear, and every literal on one line, escaped), JSON-LD by
+    pyoxigraph.
     """
-    graphs = sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier))
-    union = _bound(Graph())
-    for triple in ds.triples((None, None, None)):
-        union.add(triple)
-    nquads = sorted(set(escape_controls(ds.serialize(format="nquads")).split("\n")) - {""})
+    quads = _quads(ds)
+    nquads = "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads)
     files = {
-        "kg.trig": _trig(graphs),
-        "kg.nq": ("\n".join(nquads) + "\n").encode("utf-8"),
-        "kg.jsonld": _jsonld(ds),
-        "kg.ttl": escape_controls(union.serialize(format="turtle")).encode("utf-8"),
+        "kg.trig": _trig(quads),
+        "kg.nq": nquads.encode("utf-8"),
+        "kg.jsonld": _jsonld(nquads),
+        "kg.ttl": _turtle(sorted({(s, p, o) for s, p, o, _ in quads})),
     }
-    verify(files, quads=len(nquads), triples=len(union))
+    verify(files, quads=len(quads), triples=len({q[:3] for q in quads}))
     return files
+
+
+def _trig(quads: list[Quad]) -> bytes:
+    """TriG, graph by graph in IRI order."""
+    names = _Names()
+    blocks = [f"{graph} {{\n" + "\n".join(_block([q[:3] for q in rows], names)) + "\n}\n"
+              for graph, rows in groupby(sorted(quads, key=lambda q: (q[3], q[:3])), key=lambda q: q[3])]
+    return (names.prefixes() + "\n".join(blocks)).encode("utf-8")
+
+
+def _turtle(triples: list[tuple[str, str, str]]) -> bytes:
+    """The union of all graphs as Turtle."""
+    names = _Names()
+    body = "\n".join(_block(triples, names))
+    return (names.prefixes() + body + "\n").encode("utf-8")
+
+
+def _jsonld(nquads: str) -> bytes:
+    """JSON-LD (pyoxigraph's writer, with kg's prefixes) with every node list sorted (sets have no order)."""
+    data = pyoxigraph.serialize(pyoxigraph.parse(nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS),
+                                format=pyoxigraph.RdfFormat.JSON_LD, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
+    document = json.loads(data)
+
+    def ordered(value: Any, in_list: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {k: ordered(v, k == "@list") for k, v in value.items()}
+        if isinstance(value, list):
+            items = [ordered(v) for v in value]
+            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return value
+
+    return (json.dumps(ordered(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def verify(files: dict[str, bytes], quads: int, triples: int) -> None:
@@ -89,41 +190,6 @@ def verify(files: dict[str, bytes], quads: int, triples: int) -> None:
                                       BUG)]) from exc
         if found != expected:
             raise KgError([InputError(name, None, f"parsed back {found} quads, not {expected}; nothing was written", BUG)])
-
-
-def _bound(graph: Graph) -> Graph:
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
-    return graph
-
-
-def _trig(graphs: list[Graph]) -> bytes:
-    """TriG written graph by graph (rdflib's own TriG writer orders graphs by hash)."""
-    prefixes: set[str] = set()
-    blocks = []
-    for graph in graphs:
-        body = _bound(Graph()) + graph
-        lines = escape_controls(body.serialize(format="turtle")).split("\n")  # not splitlines: U+000C is no line break
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        content = "\n".join(line for line in lines if not line.startswith("@prefix")).strip("\n")
-        blocks.append(f"<{graph.identifier}> {{\n{content}\n}}\n")  # not indented: long literals span lines
-    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
-
-
-def _jsonld(ds: Dataset) -> bytes:
-    """JSON-LD with every node list sorted by @id (sets have no order; @list contents keep theirs)."""
-    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    document = json.loads(ds.serialize(format="json-ld", context=context, auto_compact=True))
-
-    def ordered(value: Any, in_list: bool = False) -> Any:
-        if isinstance(value, dict):
-            return {k: ordered(v, k == "@list") for k, v in value.items()}
-        if isinstance(value, list):
-            items = [ordered(v) for v in value]
-            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-        return value
-
-    return (json.dumps(ordered(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def write_outputs(files: dict[Path, bytes]) -> list[Path]:

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from kg.aliases import AliasIndex, unmentioned_holders
 from kg.corpus import CorpusFolder, bundled_corpus
 from kg.errors import InputError, KgError
 from kg.text import NormalizedText, normalize
@@ -49,6 +50,9 @@ ENTITY_KEYS = {
     "issues": ("id", "names", "wikidata", "part_of", "broader"),
 }
 ROLE_KEYS = ("person", "role", "of", "as_of", "source")
+ARTICLE_KEYS = ("id", "file", "sha256", "reported", "published", "language", "url", "outlet", "title", "author", "rights",
+                "syndicated_from", "cites", "noise", "boilerplate")
+"""Keys of an article header (``article:`` in ID.yaml); ``kg ingest`` writes most of them."""
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
@@ -179,11 +183,49 @@ class Corpus:
     issues: list[LineDict]
     roles: list[LineDict]
     articles: list[Article] = field(default_factory=list)
+    _aliases: dict[str, AliasIndex] = field(default_factory=dict, repr=False)
+    _statements: set[str] = field(default_factory=set, repr=False)
+
+    def qualified_statements(self) -> set[str]:
+        """``ARTICLE/id`` of every statement of every article: how one article refers to a statement of another."""
+        if not self._statements:
+            self._statements = {f"{a.id}/{i}" for a in self.articles for i in _ids(a.statements)}
+        return self._statements
 
     @property
     def entities_path(self) -> Path:
         """The shared entities file."""
         return self.folder.entities
+
+    def aliases(self, article: Article | None = None) -> AliasIndex:
+        """Every name of the shared actors (and of the article's own actors): case/diacritic-insensitive, with variants.
+
+        Name clashes are kept in the index's ``problems`` (``load_corpus`` reports them as errors).
+        """
+        key = article.id if article else ""
+        if key not in self._aliases:
+            index = AliasIndex()
+            for actors, path in ((self.actors, self.entities_path), *(((article.actors, article.source),) if article else ())):
+                for actor in actors:
+                    for name in _as_list(actor.get("names")):
+                        if isinstance(name, str) and isinstance(actor.get("id"), str):
+                            before = len(index.problems)
+                            index.add(actor["id"], name, str(path), strict=False)
+                            if len(index.problems) > before:  # point the clash at the line of the names
+                                clash = index.problems[-1]
+                                index.problems[-1] = InputError(path, _line(actor, "names"), clash.message, clash.fix)
+            self._aliases[key] = index
+        return self._aliases[key]
+
+    def warnings(self) -> list[str]:
+        """``file: line N: statement 'x': holder 'y' is never mentioned in the article (names: ...)``, for every such statement.
+
+        Holders of kind Author (the article's own voice) are not checked.
+        """
+        voices = {a["id"] for a in self.actors if a.get("kind") == "Author"}  # the article's own voice is never named in it
+        return [f"{article.source}: {warning}" for article in self.articles
+                for warning in unmentioned_holders(self.aliases(article), article.statements, article.text.text,
+                                                   voices | {a["id"] for a in article.actors if a.get("kind") == "Author"})]
 
 
 def load_corpus(folder: CorpusFolder | None = None) -> Corpus:
@@ -201,6 +243,10 @@ def load_corpus(folder: CorpusFolder | None = None) -> Corpus:
         if article is not None:
             corpus.articles.append(article)
     _check_entities(corpus, problems)
+    problems += corpus.aliases().problems
+    for article in corpus.articles:  # an article's own actors must not take a name of another actor
+        problems += [p for p in corpus.aliases(article).problems if p not in corpus.aliases().problems]
+    _check_copies(corpus.articles, problems)
     for article in corpus.articles:
         _check_article(corpus, article, problems)
     if problems:
@@ -344,11 +390,57 @@ def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
                                        "name the article that states the role"))
 
 
+def _check_copies(articles: list[Article], problems: list[InputError]) -> None:
+    """The same raw text under two ids is one article stored twice."""
+    first: dict[str, Article] = {}
+    for article in articles:
+        digest = hashlib.sha256(article.text.raw.encode("utf-8")).hexdigest()
+        if digest in first:
+            other = first[digest]
+            problems.append(InputError(article.source, _line(article.meta, "sha256"),
+                                       f"the text of {article.id} is identical to that of {other.id} (same sha256 {digest[:16]}...)",
+                                       f"keep one of them: delete articles/{article.id}.txt and .yaml, or {other.source}"))
+        else:
+            first[digest] = article
+
+
+def _check_header(corpus: Corpus, article: Article, problems: list[InputError]) -> None:
+    """The article header: known keys, a real URL, dates, the article it was syndicated from, boilerplate."""
+    path, meta = article.source, article.meta
+    for key in meta:
+        if key not in ARTICLE_KEYS:
+            problems.append(InputError(path, _line(meta, key), f"unknown key '{key}' in the article header",
+                                       f"use one of {', '.join(ARTICLE_KEYS)}"))
+    if meta.get("url") is not None and not re.fullmatch(r"https?://\S+", str(meta["url"])):
+        problems.append(InputError(path, _line(meta, "url"), f"not an http(s) URL: {meta['url']!r}", "write url: https://..."))
+    if meta.get("published") is not None:
+        _check_date(meta["published"], path, _line(meta, "published"), problems)
+    for key in ("title", "rights", "outlet", "language"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            problems.append(InputError(path, _line(meta, key), f"'{key}' must be text"))
+    if not all(isinstance(a, str) for a in _as_list(meta.get("author"))):
+        problems.append(InputError(path, _line(meta, "author"), "'author' must be a name or a list of names"))
+    source = meta.get("syndicated_from")
+    if source is not None and source not in {a.id for a in corpus.articles if a is not article}:
+        problems.append(InputError(path, _line(meta, "syndicated_from"), f"unknown article {source!r} in 'syndicated_from'",
+                                   "name the id of the article this one is a copy of"))
+    for entry in _as_list(meta.get("boilerplate")):
+        line = entry.line if isinstance(entry, LineDict) else _line(meta, "boilerplate")
+        if not isinstance(entry, LineDict) or not isinstance(entry.get("quote"), str) or not entry["quote"].strip() \
+                or not isinstance(entry.get("reason"), str) or not entry["reason"].strip() or set(entry) - {"quote", "reason"}:
+            problems.append(InputError(path, line, "boilerplate entries are {quote: exact words, reason: why they state nothing}",
+                                       "write - {quote: \"Editor's note: ...\", reason: editor's note}"))
+        elif entry["quote"] not in article.text.raw:
+            problems.append(InputError(path, line, f"boilerplate quote not in the text of {article.text_path.name}: "
+                                       f"{entry['quote'][:60]!r}", "copy the words exactly from the raw article"))
+
+
 def _check_article(corpus: Corpus, article: Article, problems: list[InputError]) -> None:
     path, meta = article.source, article.meta
     if not ARTICLE_ID_PATTERN.match(article.id):
         problems.append(InputError(path, _line(meta, "id"), f"bad article id {article.id!r}", "use letters, digits, _ and -"))
     _check_date(meta.get("reported"), path, _line(meta, "reported"), problems)
+    _check_header(corpus, article, problems)
     if article.text.raw.startswith(BOM):
         problems.append(InputError(path, _line(meta, "file"), f"{article.text_path.name} starts with a UTF-8 byte order mark "
                                    "(BOM, U+FEFF): every offset counts it as one character",
@@ -374,7 +466,7 @@ def _check_article(corpus: Corpus, article: Article, problems: list[InputError])
             problems.append(InputError(path, _line(meta, "cites"), f"unknown actor '{actor_id}'",
                                        "add it to entities.yaml or this article's actors"))
     for item in article.statements:
-        _check_statement(article, item, known, problems)
+        _check_statement(article, item, known, problems, corpus.qualified_statements())
 
 
 def statement_group(kind: str) -> str:
@@ -387,7 +479,7 @@ def statement_group(kind: str) -> str:
 
 
 def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]],
-                     problems: list[InputError]) -> None:
+                     problems: list[InputError], elsewhere: set[str] = frozenset()) -> None:
     path = article.source
     kind = item.get("kind")
     if kind not in VOCABULARY.statement_kinds:
@@ -410,9 +502,10 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
                     what = "a mapping" if isinstance(ref, dict) else "a list" if isinstance(ref, list) else type(ref).__name__
                     problems.append(InputError(path, line, f"'{key}' must name {expected} ids, not {what}: {ref!r}"[:200],
                                                f"write {key}: some-id (or a list: [id-1, id-2])"))
-                elif ref not in known[expected]:
+                elif ref not in known[expected] and not (expected in ("statement", "any") and ref in elsewhere):
                     hint = "add it to entities.yaml or this article's actors" if expected == "actor" else \
-                        f"use the id of a known {expected}"
+                        "use the id of a statement of this article, or ARTICLE/id for one of another article" \
+                        if expected == "statement" else f"use the id of a known {expected}"
                     problems.append(InputError(path, line, f"unknown {expected} '{ref}' in '{key}'", hint))
         elif expected in enums:
             for choice in _as_list(value):

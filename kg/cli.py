@@ -106,6 +106,14 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """Print how positions moved across articles: each thread's reports with dates, durations, relations and sources."""
+    from kg.threads import timeline
+
+    print("\n".join(timeline(_graph_of(args), args.about)))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built dataset as a guarded, read-only SPARQL endpoint with the YASGUI page, until Ctrl-C."""
     from kg.serve import serve
@@ -316,6 +324,11 @@ def parser() -> argparse.ArgumentParser:
     locate.add_argument("article", help="article id, e.g. 000_0e22b9a82a6b1fdf")
     locate.add_argument("quote", help="the exact words, noise included")
     locate.set_defaults(func=cmd_locate)
+    timeline = sub.add_parser("timeline", help="how positions moved across articles, with dates and sources")
+    timeline.add_argument("about", nargs="?", help="an issue (id or name) or an actor (any of its names); default: every thread")
+    timeline.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
+    timeline.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
+    timeline.set_defaults(func=cmd_timeline)
     # --- query commands (kg query) ---
     query = sub.add_parser("query", help="run a named query, a .rq file or inline SPARQL (read-only)",
                            description="Run a read-only SPARQL query. Exit status: 0 ok, 1 refused, timed out or failed, "

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -32,11 +33,13 @@ class ArticleCoverage:
     article: str
     covered: list[tuple[Segment, list[str]]]
     uncovered: list[Segment]
+    exempt: list[tuple[Segment, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """A readable report, one line per segment."""
+        """A readable report: the counts, then one line per uncovered or exempt segment."""
         out = [f"coverage of {self.article}: {len(self.covered)} of {len(self.covered) + len(self.uncovered)} "
-               "statement-bearing segments covered"]
+               "statement-bearing segments covered" + (f", {len(self.exempt)} boilerplate" if self.exempt else "")]
+        out += [f"  boilerplate line {s.line} [{s.start}:{s.end}] ({reason}): {s.text}" for s, reason in self.exempt]
         out += [f"  UNCOVERED line {s.line} [{s.start}:{s.end}] {s.kind}: {s.text}" for s in self.uncovered]
         return out
 
@@ -49,6 +52,7 @@ class ValidationReport:
     shacl_text: str
     problems: list[InputError] = field(default_factory=list)
     coverage: list[ArticleCoverage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -59,13 +63,13 @@ class ValidationReport:
         out += [str(p) for p in self.problems]
         for cov in self.coverage:
             out += cov.lines()
-        return out
+        return out + [f"warning: {w}" for w in self.warnings]
 
 
 def validate(corpus: Corpus, ds: Dataset) -> ValidationReport:
     """Run SHACL, the evidence check and the coverage check over a built dataset."""
     conforms, text = check_shacl(corpus, ds)
-    report = ValidationReport(conforms, text)
+    report = ValidationReport(conforms, text, warnings=corpus.warnings())
     for article in corpus.articles:
         spans = evidence_spans(ds.graph(article_graph(article.id)))
         report.problems += check_evidence(article, spans)
@@ -115,6 +119,10 @@ def check_evidence(article: Article, spans: list[Span]) -> list[InputError]:
 def coverage(article: Article, spans: list[Span]) -> ArticleCoverage:
     """A segment is covered when a statement's evidence lies inside it or spans at least half of it.
 
+    Boilerplate declared in the article header (``boilerplate: [{quote, reason}]``: headline
+    repeats, captions, credits, editor's notes, bylines) exempts the segments it covers the same
+    way; they are listed with their reason.
+
     Segments do not overlap and come in text order, so each span is compared only with the
     segments it overlaps (found by bisection): linear in the text plus the evidence.
     """
@@ -122,13 +130,24 @@ def coverage(article: Article, spans: list[Span]) -> ArticleCoverage:
     bearing = [seg for seg in segments(article.text) if seg.kind in STATEMENT_BEARING]
     ends = [seg.end for seg in bearing]
     ids: list[set[str]] = [set() for _ in bearing]
-    for stmt, start, end, _ in spans:
+    prefix_boilerplate = "\0boilerplate:"  # not an IRI: marks the spans of boilerplate
+    raw = article.text.raw
+    declared = [(f"{prefix_boilerplate}{b['reason']}", m.start(), m.end(), b["quote"])
+                for b in article.meta.get("boilerplate") or [] for m in re.finditer(re.escape(b["quote"]), raw)]
+    for stmt, start, end, _ in [*spans, *declared]:
         k = bisect_right(ends, start)  # the first segment ending after the span starts
         while k < len(bearing) and bearing[k].start < end:
             seg = bearing[k]
             if (seg.start <= start and end <= seg.end) or 2 * (min(end, seg.end) - max(start, seg.start)) >= seg.end - seg.start:
                 ids[k].add(stmt.removeprefix(prefix))
             k += 1
-    covered = [(seg, sorted(found)) for seg, found in zip(bearing, ids, strict=True) if found]
-    uncovered = [seg for seg, found in zip(bearing, ids, strict=True) if not found]
-    return ArticleCoverage(article.id, covered, uncovered)
+    covered, uncovered, exempt = [], [], []
+    for seg, found in zip(bearing, ids, strict=True):
+        statements = sorted(i for i in found if not i.startswith(prefix_boilerplate))
+        if statements:
+            covered.append((seg, statements))
+        elif found:
+            exempt.append((seg, "; ".join(sorted(i.removeprefix(prefix_boilerplate) for i in found))))
+        else:
+            uncovered.append(seg)
+    return ArticleCoverage(article.id, covered, uncovered, exempt)

@@ -112,7 +112,7 @@ def generated_articles(root: Path, count: int) -> Path:
              "participants": ["coastal-union", "aldoria", "brenn"], "place": ["port-vell"], "reported_by": ["author"],
              "evidence": span("Mediators from the Coastal Union hosted the talks in Port Vell.")},
         ]
-        meta = {"reported": f"2026-{1 + k % 12:02d}-{1 + k % 28:02d}", "language": "en", "noise": []}
+        meta = {"reported": f"2025-{1 + k % 12:02d}-{1 + k % 28:02d}", "language": "en", "noise": []}
         _write_article(root / "articles", f"{k:04d}_synthetic", raw, meta,
                        [{"id": "author", "kind": "Author", "names": ["the article's author"]}], statements)
     return root

@@ -76,7 +76,14 @@ def term(node: Node) -> str:
 
 
 def _quads(ds: Dataset) -> list[Quad]:
-    return sorted({(term(s), term(p), term(o), term(g)) for s, p, o, g in ds.quads((None, None, None, None))})
+    memo: dict[Node, str] = {}
+
+    def text(node: Node) -> str:
+        if node not in memo:
+            memo[node] = term(node)
+        return memo[node]
+
+    return sorted({(text(s), text(p), text(o), text(g)) for s, p, o, g in ds.quads((None, None, None, None))})
 
 
 class _Names:
@@ -156,20 +163,30 @@ def _turtle(triples: list[tuple[str, str, str]]) -> bytes:
 
 
 def _jsonld(nquads: str) -> bytes:
-    """JSON-LD (pyoxigraph's writer, with kg's prefixes) with every node list sorted (sets have no order)."""
+    """JSON-LD (pyoxigraph's writer) with every node list sorted (sets have no order), one node per line."""
     data = pyoxigraph.serialize(pyoxigraph.parse(nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS),
-                                format=pyoxigraph.RdfFormat.JSON_LD, prefixes={p: str(ns) for p, ns in PREFIXES.items()})
-    document = json.loads(data)
+                                format=pyoxigraph.RdfFormat.JSON_LD)
+
+    def key(value: Any) -> tuple[int, str]:  # nodes and references by @id (unique in a set), values by their JSON
+        if isinstance(value, dict) and isinstance(value.get("@id"), str):
+            return 0, value["@id"]
+        return 1, json.dumps(value, sort_keys=True, ensure_ascii=False)
 
     def ordered(value: Any, in_list: bool = False) -> Any:
         if isinstance(value, dict):
             return {k: ordered(v, k == "@list") for k, v in value.items()}
         if isinstance(value, list):
             items = [ordered(v) for v in value]
-            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+            return items if in_list else sorted(items, key=key)
         return value
 
-    return (json.dumps(ordered(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    def line(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    graphs = ordered(json.loads(data))
+    blocks = [(f'{{"@id": {line(g["@id"])}, "@graph": [\n ' + ",\n ".join(line(node) for node in g["@graph"]) + "\n]}")
+              if set(g) == {"@id", "@graph"} else line(g) for g in graphs]
+    return ("[\n" + ",\n".join(blocks) + "\n]\n").encode("utf-8")
 
 
 def verify(files: dict[str, bytes], quads: int, triples: int) -> None:

@@ -35,7 +35,7 @@ def test_evidence_check_reads_the_built_graph() -> None:
     graph = ds.graph(article_graph(SEED))
     quote = URIRef(f"{statement_iri(SEED, 'russia-demands-donbas')}/evidence/1/quote")
     graph.set((quote, OA_EXACT, Literal("The Kremlin demands")))
-    problems = check_evidence(corpus.articles[0], evidence_spans(graph))
+    problems = check_evidence(corpus.articles[0], evidence_spans(graph)[str(graph.identifier)])
     assert len(problems) == 1
     assert "russia-demands-donbas" in str(problems[0]) and "not 'The Kremlin demands'" in str(problems[0])
 
@@ -45,7 +45,7 @@ def test_coverage_lists_an_uncovered_sentence() -> None:
     article = corpus.articles[0]
     article.statements = [s for s in article.statements if s["id"] != "us-strategy-priorities"]
     ds = build_dataset(corpus)
-    cov = coverage(article, evidence_spans(ds.graph(article_graph(SEED))))
+    cov = coverage(article, evidence_spans(ds)[str(article_graph(SEED))])
     assert [(s.line, s.text) for s in cov.uncovered] == [
         (21, "This strategy prioritizes ending the conflict quickly to de-escalate tensions and reduce the "
              "multi-billion-dollar aid burden.")]

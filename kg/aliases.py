@@ -32,7 +32,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,8 +252,11 @@ class AliasIndex:
         return {m.actor for m in self.mentions(text)}
 
 
-def unmentioned_holders(index: AliasIndex, statements: Iterable[Mapping], text: str) -> list[str]:
-    """Warnings for statements whose holder is never mentioned in the article text.
+def unmentioned_holders(index: AliasIndex, statements: Iterable[Mapping], text: str,
+                        exempt: Collection[str] = ()) -> list[str]:
+    """Warnings for statements whose holder is never mentioned in the article text (``exempt``: ids never checked).
+
+    A statement with a ``line`` attribute (a curated YAML entry) gets ``line N:`` in front of its warning.
 
     >>> idx = AliasIndex.from_entities([{"id": "russia", "names": ["Russia"]}, {"id": "ukraine", "names": ["Ukraine"]}])
     >>> unmentioned_holders(idx, [{"id": "s1", "holder": "russia"}], "Ukraine said no.")
@@ -265,7 +268,8 @@ def unmentioned_holders(index: AliasIndex, statements: Iterable[Mapping], text: 
         holders = item.get("holder")
         for holder in holders if isinstance(holders, list) else [holders] if holders else []:
             names = index.actor_names(str(holder))
-            if names and holder not in seen:
-                out.append(f"statement '{item.get('id')}': holder '{holder}' is never mentioned in the article "
+            if names and holder not in seen and holder not in exempt:
+                where = f"line {item.line}: " if getattr(item, "line", None) else ""
+                out.append(f"{where}statement '{item.get('id')}': holder '{holder}' is never mentioned in the article "
                            f"(names: {', '.join(names)})")
     return out

@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from kg.aliases import AliasIndex, unmentioned_holders
 from kg.corpus import CorpusFolder, bundled_corpus
 from kg.errors import InputError, KgError
 from kg.text import NormalizedText, normalize
@@ -53,9 +54,13 @@ RELATION_KEYS = ("to", "evidence", "firmness", "status", "modality", "cue", "rep
 """Keys of a relation between statements written as a mapping, ``depends_on: [{to: ID, evidence: [...], modality:
 Possible, cue: may}]``: the relation's own evidence and hedge. What it leaves out, and everything of a relation written
 as a plain id (``depends_on: [ID]``), comes from the statement that states it."""
+ARTICLE_KEYS = ("id", "file", "sha256", "reported", "published", "language", "url", "outlet", "title", "author", "rights",
+                "syndicated_from", "cites", "noise", "boilerplate")
+"""Keys of an article header (``article:`` in ID.yaml); ``kg ingest`` writes most of them."""
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+BOM = "\ufeff"
 
 
 class LineDict(dict):
@@ -65,7 +70,7 @@ class LineDict(dict):
     key_lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when installed: 10x faster
     """Safe YAML loader that keeps line numbers and leaves dates as text (checked later)."""
 
 
@@ -93,18 +98,63 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning syntax errors into a KgError with file and line."""
+    """Parse a YAML file, turning every reading or syntax error into a KgError with file and line.
+
+    >>> import tempfile; bad = Path(tempfile.mkdtemp()) / "a.yaml"
+    >>> _ = bad.write_bytes(b"a: 1\\nb: 'open\\nc: 2\\n")
+    >>> read_yaml(bad)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kg.errors.KgError: ...a.yaml:2: malformed YAML: a quoted text that starts here is never closed (fix: close the quote ...)
+    """
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = path.read_bytes()
     except OSError as exc:
         raise KgError([InputError(path, None, f"cannot read file: {exc.strerror}")]) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise KgError([InputError(path, data[:exc.start].count(b"\n") + 1,
+                                  f"not UTF-8: byte 0x{data[exc.start]:02x} at column {column}",
+                                  "save the file as UTF-8 (iconv -f LATIN1 -t UTF-8, or your editor's encoding menu)")]) from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte order mark in YAML is harmless (in an article it is not)
+    bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    if bad:
+        raise KgError([InputError(path, text.count("\n", 0, bad.start()) + 1,
+                                  f"control character U+{ord(bad.group()):04X} in the file",
+                                  "delete it; write it as an escape such as \\u000C inside a double-quoted text if you mean it")])
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context, context_mark = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+        if "quoted scalar" in context and context_mark is not None:  # reported at the end of the file otherwise
+            raise KgError([InputError(path, context_mark.line + 1, "malformed YAML: a quoted text that starts here is never closed",
+                                      "close the quote on the same line (or escape a quote inside it)")]) from exc
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        opened = _unclosed_quote(text, line or len(text.splitlines()))
+        if opened:
+            raise KgError([InputError(path, opened, f"malformed YAML: a quoted text that starts here is not closed on its line "
+                                      f"(the parser stopped at line {line}: {problem})",
+                                      "close the quote on the same line (or escape a quote inside it)")]) from exc
         raise KgError([InputError(path, line, f"malformed YAML: {problem}",
                                   "check indentation, colons and quotes on that line")]) from exc
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w-]+:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote(text: str, before: int) -> int | None:
+    """The first line before ``before`` whose value opens a quote that its line does not close (a likely cause of a YAML error)."""
+    for number, line in enumerate(text.splitlines()[:before], start=1):
+        match = _QUOTED_VALUE.match(line)
+        if match:
+            rest = match.group(2).replace("\\\\", "").replace('\\"', "") if match.group(1) == '"' else match.group(2).replace("''", "")
+            if match.group(1) not in rest:
+                return number
+    return None
 
 
 @dataclass
@@ -137,11 +187,49 @@ class Corpus:
     issues: list[LineDict]
     roles: list[LineDict]
     articles: list[Article] = field(default_factory=list)
+    _aliases: dict[str, AliasIndex] = field(default_factory=dict, repr=False)
+    _statements: set[str] = field(default_factory=set, repr=False)
+
+    def qualified_statements(self) -> set[str]:
+        """``ARTICLE/id`` of every statement of every article: how one article refers to a statement of another."""
+        if not self._statements:
+            self._statements = {f"{a.id}/{i}" for a in self.articles for i in _ids(a.statements)}
+        return self._statements
 
     @property
     def entities_path(self) -> Path:
         """The shared entities file."""
         return self.folder.entities
+
+    def aliases(self, article: Article | None = None) -> AliasIndex:
+        """Every name of the shared actors (and of the article's own actors): case/diacritic-insensitive, with variants.
+
+        Name clashes are kept in the index's ``problems`` (``load_corpus`` reports them as errors).
+        """
+        key = article.id if article else ""
+        if key not in self._aliases:
+            index = AliasIndex()
+            for actors, path in ((self.actors, self.entities_path), *(((article.actors, article.source),) if article else ())):
+                for actor in actors:
+                    for name in _as_list(actor.get("names")):
+                        if isinstance(name, str) and isinstance(actor.get("id"), str):
+                            before = len(index.problems)
+                            index.add(actor["id"], name, str(path), strict=False)
+                            if len(index.problems) > before:  # point the clash at the line of the names
+                                clash = index.problems[-1]
+                                index.problems[-1] = InputError(path, _line(actor, "names"), clash.message, clash.fix)
+            self._aliases[key] = index
+        return self._aliases[key]
+
+    def warnings(self) -> list[str]:
+        """``file: line N: statement 'x': holder 'y' is never mentioned in the article (names: ...)``, for every such statement.
+
+        Holders of kind Author (the article's own voice) are not checked.
+        """
+        voices = {a["id"] for a in self.actors if a.get("kind") == "Author"}  # the article's own voice is never named in it
+        return [f"{article.source}: {warning}" for article in self.articles
+                for warning in unmentioned_holders(self.aliases(article), article.statements, article.text.text,
+                                                   voices | {a["id"] for a in article.actors if a.get("kind") == "Author"})]
 
 
 def load_corpus(folder: CorpusFolder | None = None) -> Corpus:
@@ -159,6 +247,10 @@ def load_corpus(folder: CorpusFolder | None = None) -> Corpus:
         if article is not None:
             corpus.articles.append(article)
     _check_entities(corpus, problems)
+    problems += corpus.aliases().problems
+    for article in corpus.articles:  # an article's own actors must not take a name of another actor
+        problems += [p for p in corpus.aliases(article).problems if p not in corpus.aliases().problems]
+    _check_copies(corpus.articles, problems)
     for article in corpus.articles:
         _check_article(corpus, article, problems)
     if problems:
@@ -193,6 +285,10 @@ def _load_article(path: Path, problems: list[InputError]) -> Article | None:
                                    f"cannot read the article text {text_path.name}: {exc}",
                                    "keep the raw article as UTF-8 beside this file"))
         return None
+    if not raw.strip():
+        problems.append(InputError(path, meta.key_lines.get("file", meta.line), f"the article text {text_path.name} is empty",
+                                   "put the article's text in it, or delete this article"))
+        return None
     digest = hashlib.sha256(raw_bytes).hexdigest()
     if meta.get("sha256") != digest:
         problems.append(InputError(path, meta.key_lines.get("sha256", meta.line),
@@ -213,6 +309,11 @@ def _line(item: LineDict, key: str) -> int:
     return item.key_lines.get(key, item.line)
 
 
+def _ids(items: list[LineDict]) -> set[str]:
+    """The ids of the entries that have a proper (text) id; entries without one are reported by :func:`_check_ids`."""
+    return {i["id"] for i in items if isinstance(i.get("id"), str)}
+
+
 def _check_ids(items: list[LineDict], path: Path, seen: dict[str, tuple[Path, int]],
                problems: list[InputError], what: str) -> None:
     for item in items:
@@ -229,10 +330,22 @@ def _check_ids(items: list[LineDict], path: Path, seen: dict[str, tuple[Path, in
 
 
 def _check_date(value: Any, path: Path, line: int, problems: list[InputError]) -> None:
+    """A date is text ``YYYY-MM-DD``, a real day, and not after tomorrow (today + 1 day, for time zones).
+
+    >>> problems = []; _check_date("20260127", Path("a.yaml"), 3, problems); _check_date("9999-12-31", Path("a.yaml"), 4, problems)
+    >>> [str(p).split(" (fix")[0] for p in problems]
+    ["a.yaml:3: invalid date '20260127'", 'a.yaml:4: the date 9999-12-31 is in the future']
+    """
     try:
-        dt.date.fromisoformat(str(value))
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            raise ValueError(value)
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         problems.append(InputError(path, line, f"invalid date {value!r}", "write a real date as YYYY-MM-DD"))
+        return
+    if day > dt.date.today() + dt.timedelta(days=1):
+        problems.append(InputError(path, line, f"the date {value} is in the future",
+                                   "write the date the article was published or the statement was made"))
 
 
 def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
@@ -255,14 +368,15 @@ def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
             if "wikidata" in item and not WIKIDATA_PATTERN.match(str(item["wikidata"])):
                 problems.append(InputError(path, _line(item, "wikidata"), f"not a Wikidata id: {item['wikidata']!r}",
                                            "write it as Q followed by digits, e.g. Q212"))
-    actors = {a["id"] for a in corpus.actors if "id" in a}
+    actors = _ids(corpus.actors)
     refs = {"represents": actors, "head": actors, "country": actors,
             "part_of": None, "broader": None}
     for key in ("actors", "places", "issues"):
-        own = {i["id"] for i in getattr(corpus, key) if "id" in i}
+        own = _ids(getattr(corpus, key))
         for item in getattr(corpus, key):
             for ref_key, targets in refs.items():
-                if ref_key in item and item[ref_key] not in (targets if targets is not None else own):
+                allowed = targets if targets is not None else own
+                if ref_key in item and (not isinstance(item[ref_key], str) or item[ref_key] not in allowed):
                     problems.append(InputError(path, _line(item, ref_key), f"unknown {ref_key} '{item[ref_key]}'",
                                                "refer to an id defined in this file"))
     article_ids = {a.id for a in corpus.articles}
@@ -271,7 +385,7 @@ def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
             if name not in ROLE_KEYS:
                 problems.append(InputError(path, _line(role, name), f"unknown key '{name}' in roles", f"use {', '.join(ROLE_KEYS)}"))
         for ref_key in ("person", "of"):
-            if role.get(ref_key) not in actors:
+            if not isinstance(role.get(ref_key), str) or role.get(ref_key) not in actors:
                 problems.append(InputError(path, _line(role, ref_key), f"unknown actor '{role.get(ref_key)}'",
                                            "add it to actors first"))
         _check_date(role.get("as_of"), path, _line(role, "as_of"), problems)
@@ -280,12 +394,64 @@ def _check_entities(corpus: Corpus, problems: list[InputError]) -> None:
                                        "name the article that states the role"))
 
 
+def _check_copies(articles: list[Article], problems: list[InputError]) -> None:
+    """The same raw text under two ids is one article stored twice."""
+    first: dict[str, Article] = {}
+    for article in articles:
+        digest = hashlib.sha256(article.text.raw.encode("utf-8")).hexdigest()
+        if digest in first:
+            other = first[digest]
+            problems.append(InputError(article.source, _line(article.meta, "sha256"),
+                                       f"the text of {article.id} is identical to that of {other.id} (same sha256 {digest[:16]}...)",
+                                       f"keep one of them: delete articles/{article.id}.txt and .yaml, or {other.source}"))
+        else:
+            first[digest] = article
+
+
+def _check_header(corpus: Corpus, article: Article, problems: list[InputError]) -> None:
+    """The article header: known keys, a real URL, dates, the article it was syndicated from, boilerplate."""
+    path, meta = article.source, article.meta
+    for key in meta:
+        if key not in ARTICLE_KEYS:
+            problems.append(InputError(path, _line(meta, key), f"unknown key '{key}' in the article header",
+                                       f"use one of {', '.join(ARTICLE_KEYS)}"))
+    if meta.get("url") is not None and not re.fullmatch(r"https?://\S+", str(meta["url"])):
+        problems.append(InputError(path, _line(meta, "url"), f"not an http(s) URL: {meta['url']!r}", "write url: https://..."))
+    if meta.get("published") is not None:
+        _check_date(meta["published"], path, _line(meta, "published"), problems)
+    for key in ("title", "rights", "outlet", "language"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            problems.append(InputError(path, _line(meta, key), f"'{key}' must be text"))
+    if not all(isinstance(a, str) for a in _as_list(meta.get("author"))):
+        problems.append(InputError(path, _line(meta, "author"), "'author' must be a name or a list of names"))
+    source = meta.get("syndicated_from")
+    if source is not None and source not in {a.id for a in corpus.articles if a is not article}:
+        problems.append(InputError(path, _line(meta, "syndicated_from"), f"unknown article {source!r} in 'syndicated_from'",
+                                   "name the id of the article this one is a copy of"))
+    for entry in _as_list(meta.get("boilerplate")):
+        line = entry.line if isinstance(entry, LineDict) else _line(meta, "boilerplate")
+        if not isinstance(entry, LineDict) or not isinstance(entry.get("quote"), str) or not entry["quote"].strip() \
+                or not isinstance(entry.get("reason"), str) or not entry["reason"].strip() or set(entry) - {"quote", "reason"}:
+            problems.append(InputError(path, line, "boilerplate entries are {quote: exact words, reason: why they state nothing}",
+                                       "write - {quote: \"Editor's note: ...\", reason: editor's note}"))
+        elif entry["quote"] not in article.text.raw:
+            problems.append(InputError(path, line, f"boilerplate quote not in the text of {article.text_path.name}: "
+                                       f"{entry['quote'][:60]!r}", "copy the words exactly from the raw article"))
+
+
 def _check_article(corpus: Corpus, article: Article, problems: list[InputError]) -> None:
     path, meta = article.source, article.meta
     if not ARTICLE_ID_PATTERN.match(article.id):
         problems.append(InputError(path, _line(meta, "id"), f"bad article id {article.id!r}", "use letters, digits, _ and -"))
     _check_date(meta.get("reported"), path, _line(meta, "reported"), problems)
-    seen = {i["id"]: (corpus.entities_path, _line(i, "id")) for i in corpus.actors + corpus.places + corpus.issues if "id" in i}
+    _check_header(corpus, article, problems)
+    if article.text.raw.startswith(BOM):
+        problems.append(InputError(path, _line(meta, "file"), f"{article.text_path.name} starts with a UTF-8 byte order mark "
+                                   "(BOM, U+FEFF): every offset counts it as one character",
+                                   "if the published article had no BOM, remove it (sed -i '1s/^\\xEF\\xBB\\xBF//' FILE) and "
+                                   "set the new sha256; if it had one, add 1 to every start and end"))
+    seen = {i["id"]: (corpus.entities_path, _line(i, "id")) for i in corpus.actors + corpus.places + corpus.issues
+            if isinstance(i.get("id"), str)}
     _check_ids(article.actors, path, dict(seen), problems, "actor")
     for actor in article.actors:
         if actor.get("kind") not in VOCABULARY.actor_kinds:
@@ -293,10 +459,10 @@ def _check_article(corpus: Corpus, article: Article, problems: list[InputError])
                                        f"use one of {', '.join(VOCABULARY.actor_kinds)}"))
     _check_ids(article.statements, path, dict(seen), problems, "statement")
     known = {
-        "actor": {a["id"] for a in corpus.actors + article.actors if "id" in a},
-        "issue": {i["id"] for i in corpus.issues if "id" in i},
-        "place": {p["id"] for p in corpus.places if "id" in p},
-        "statement": {s["id"] for s in article.statements if "id" in s},
+        "actor": _ids(corpus.actors + article.actors),
+        "issue": _ids(corpus.issues),
+        "place": _ids(corpus.places),
+        "statement": _ids(article.statements),
     }
     known["any"] = set().union(*known.values())
     for actor_id in _as_list(meta.get("cites")):
@@ -304,7 +470,7 @@ def _check_article(corpus: Corpus, article: Article, problems: list[InputError])
             problems.append(InputError(path, _line(meta, "cites"), f"unknown actor '{actor_id}'",
                                        "add it to entities.yaml or this article's actors"))
     for item in article.statements:
-        _check_statement(article, item, known, problems)
+        _check_statement(article, item, known, problems, corpus.qualified_statements())
 
 
 def relation_targets(value: Any) -> list[tuple[Any, LineDict | None]]:
@@ -317,15 +483,15 @@ def relation_targets(value: Any) -> list[tuple[Any, LineDict | None]]:
 
 
 def _check_qualified(article: Article, key: str, relation: LineDict, known: dict[str, set[str]],
-                     problems: list[InputError]) -> None:
+                     problems: list[InputError], elsewhere: set[str] = frozenset()) -> None:
     """A relation in the mapping form: known keys, a known target statement, valid hedges, sources and evidence."""
     path = article.source
     for name in relation:
         if name not in RELATION_KEYS:
             problems.append(InputError(path, _line(relation, name), f"unknown key '{name}' in a '{key}' relation",
                                        f"use one of {', '.join(RELATION_KEYS)}"))
-    if relation.get("to") not in known["statement"]:
-        problems.append(InputError(path, _line(relation, "to"), f"a '{key}' relation needs 'to:' a statement of this article, "
+    if relation.get("to") not in known["statement"] and relation.get("to") not in elsewhere:
+        problems.append(InputError(path, _line(relation, "to"), f"a '{key}' relation needs 'to:' a statement (ARTICLE/id elsewhere), "
                                    f"not {relation.get('to')!r}", "write {to: statement-id, evidence: [...]}"))
     enums = {"firmness": VOCABULARY.firmness, "status": VOCABULARY.status, "modality": VOCABULARY.modality}
     for name, choices in enums.items():
@@ -354,7 +520,7 @@ def statement_group(kind: str) -> str:
 
 
 def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]],
-                     problems: list[InputError]) -> None:
+                     problems: list[InputError], elsewhere: set[str] = frozenset()) -> None:
     path = article.source
     kind = item.get("kind")
     if kind not in VOCABULARY.statement_kinds:
@@ -375,17 +541,22 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
             for ref, relation in relation_targets(value):
                 if relation is not None:
                     if expected in ("statement", "any"):
-                        _check_qualified(article, key, relation, known, problems)
+                        _check_qualified(article, key, relation, known, problems, elsewhere)
                     else:
                         problems.append(InputError(path, relation.line, f"'{key}' takes ids, not mappings",
                                                    f"write {key}: [id, ...]"))
-                elif ref not in known[expected]:
+                elif not isinstance(ref, str):
+                    what = "a list" if isinstance(ref, list) else type(ref).__name__
+                    problems.append(InputError(path, line, f"'{key}' must name {expected} ids, not {what}: {ref!r}"[:200],
+                                               f"write {key}: some-id (or a list: [id-1, id-2])"))
+                elif ref not in known[expected] and not (expected in ("statement", "any") and ref in elsewhere):
                     hint = "add it to entities.yaml or this article's actors" if expected == "actor" else \
-                        f"use the id of a known {expected}"
+                        "use the id of a statement of this article, or ARTICLE/id for one of another article" \
+                        if expected == "statement" else f"use the id of a known {expected}"
                     problems.append(InputError(path, line, f"unknown {expected} '{ref}' in '{key}'", hint))
         elif expected in enums:
             for choice in _as_list(value):
-                if choice not in enums[expected]:
+                if not isinstance(choice, str) or choice not in enums[expected]:
                     problems.append(InputError(path, line, f"unknown {key} {choice!r}", f"use one of {', '.join(enums[expected])}"))
         elif expected == "date":
             _check_date(value, path, line, problems)
@@ -410,6 +581,8 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
 
 def _check_evidence(article: Article, item: LineDict, problems: list[InputError]) -> None:
     path, raw = article.source, article.text.raw
+    if raw.startswith(BOM):
+        return  # one message for the article (see _check_article), not one per quote
     spans = item.get("evidence")
     if not isinstance(spans, list) or not spans:
         problems.append(InputError(path, _line(item, "evidence"), "evidence must be a list of {quote, start, end}"))
@@ -421,9 +594,13 @@ def _check_evidence(article: Article, item: LineDict, problems: list[InputError]
             problems.append(InputError(path, line, "evidence needs quote (text), start and end (integers)"))
             continue
         quote, start, end = span["quote"], span["start"], span["end"]
+        if not quote.strip():
+            problems.append(InputError(path, _line(span, "quote"), "the evidence quote is empty",
+                                       "copy the words of the statement from the article (kg locate helps)"))
+            continue
         if raw[start:end] == quote and 0 <= start < end:
             continue
-        found = [m.start() for m in re.finditer(re.escape(quote), raw)]
+        found = [m.start() for m in re.finditer(re.escape(quote), raw)][:5]
         if not found:
             cleaned = article.text.text.find(quote)
             fix = ("the quote matches the normalised text; copy the raw words, noise included: "
@@ -432,5 +609,9 @@ def _check_evidence(article: Article, item: LineDict, problems: list[InputError]
             problems.append(InputError(path, line, f"quote not in the text of {article.text_path.name}: {quote[:60]!r}", fix))
         else:
             where = ", ".join(f"start: {s}, end: {s + len(quote)}" for s in found)
+            crs = [raw.count("\r", 0, s) for s in found]
+            hint = (" (the article has Windows line endings, CRLF, and the offsets are off by the number of CRs before "
+                    "the quote: the line endings changed after annotation; restore the original bytes)"
+                    if any(c and start == s - c for s, c in zip(found, crs, strict=True)) else "")
             problems.append(InputError(path, _line(span, "start"), f"wrong offsets {start}-{end}: the raw text there is "
-                                       f"{raw[start:end][:60]!r}", f"the quote is at {where}"))
+                                       f"{raw[start:end][:60]!r}", f"the quote is at {where}{hint}"))

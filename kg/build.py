@@ -19,12 +19,14 @@ ontology (:mod:`kg.vocabulary`).
 
 from __future__ import annotations
 
-import re
+import hashlib
+from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, ORG, PROV
 
+from kg.aliases import AliasIndex
 from kg.annotations import RELATION_KEYS, Article, Corpus, LineDict, _as_list, relation_targets
 from kg.inference import infer
 from kg.namespaces import (
@@ -38,19 +40,27 @@ from kg.namespaces import (
     ONTOLOGY_GRAPH,
     PREFIXES,
     QUDT,
+    SCHEMA,
     WD,
     article_graph,
     article_iri,
     entity_iri,
     statement_iri,
 )
+from kg.serialize import term, write_outputs
+from kg.threads import THREADS_GRAPH, add_threads
 from kg.vocabulary import ONTOLOGY_FILE, UNITS, VOCABULARY
 
 CONTEXT_CHARS = 32
 
 
-def build_dataset(corpus: Corpus) -> Dataset:
-    """Compile the corpus into an rdflib Dataset (union of named graphs as default graph)."""
+def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
+    """Compile the corpus into an rdflib Dataset (union of named graphs as default graph).
+
+    With ``cache`` (a folder; ``kg build`` uses ``build/.cache``), an article whose graph was
+    saved there by :func:`save_cache` under the same :func:`article_key` is read back instead of
+    built again.
+    """
     ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns)
@@ -59,11 +69,47 @@ def build_dataset(corpus: Corpus) -> Dataset:
         ontology.add(triple)  # canonical blank-node labels (the OWL lists), stable across builds
     _add_entities(ds.graph(ENTITIES_GRAPH), corpus)
     for article in corpus.articles:
-        _add_article(ds.graph(article_graph(article.id)), corpus, article)
+        graph = ds.graph(article_graph(article.id))
+        cached = cache / _cache_name(corpus, article) if cache else None
+        if cached is not None and cached.is_file():
+            graph.parse(cached, format="nt")
+        else:
+            _add_article(graph, corpus, article)
+    add_threads(ds.graph(THREADS_GRAPH), corpus)
     inferred = ds.graph(INFERRED_GRAPH)
     for triple in infer(ds, ontology):
         inferred.add(triple)
     return ds
+
+
+def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
+    """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it."""
+    for article in corpus.articles:
+        path = cache / _cache_name(corpus, article)
+        if path.is_file():
+            continue
+        for stale in cache.glob(f"{article.id}.*.nt"):
+            stale.unlink()
+        graph = ds.graph(article_graph(article.id))
+        write_outputs({path: "".join(sorted(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)).encode("utf-8")})
+
+
+def _cache_name(corpus: Corpus, article: Article) -> str:
+    return f"{article.id}.{article_key(corpus, article)}.nt"
+
+
+_BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py")
+
+
+def article_key(corpus: Corpus, article: Article) -> str:
+    """SHA-256 of what an article's graph is built from: its .txt and .yaml, entities.yaml, the ontology, kg's version and build code."""
+    from kg import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in (article.text_path, article.source, corpus.entities_path, Path(ONTOLOGY_FILE),
+                 *(Path(__file__).with_name(name) for name in _BUILD_SOURCES)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _labels(graph: Graph, node: URIRef, names: list[str]) -> None:
@@ -124,9 +170,17 @@ def _add_entities(graph: Graph, corpus: Corpus) -> None:
         graph.add((node, PROV.wasDerivedFrom, article_iri(role["source"])))
 
 
+class _Iris(dict):
+    """Ids an article refers to -> IRIs; ``ARTICLE/id`` is the statement ``id`` of another article."""
+
+    def __missing__(self, key: str) -> URIRef:
+        article, _, statement = key.partition("/")
+        return statement_iri(article, statement)
+
+
 def _resolver(corpus: Corpus, article: Article) -> dict[str, URIRef]:
     """Map every id an article may refer to onto its IRI."""
-    iris = {a["id"]: entity_iri("actor", a["id"]) for a in corpus.actors}
+    iris = _Iris((a["id"], entity_iri("actor", a["id"])) for a in corpus.actors)
     iris.update({p["id"]: entity_iri("place", p["id"]) for p in corpus.places})
     iris.update({i["id"]: entity_iri("issue", i["id"]) for i in corpus.issues})
     iris.update({a["id"]: URIRef(f"{article_iri(article.id)}/actor/{a['id']}") for a in article.actors})
@@ -156,8 +210,7 @@ def _add_article(graph: Graph, corpus: Corpus, article: Article) -> None:
     graph.add((doc, DCTERMS.language, Literal(str(meta.get("language", "en")))))
     graph.add((doc, DCTERMS.format, Literal("text/plain; charset=utf-8")))
     graph.add((doc, KG.sha256, Literal(meta["sha256"])))
-    if meta.get("url"):
-        graph.add((doc, DCTERMS.source, URIRef(meta["url"])))
+    _add_metadata(graph, corpus, article, doc)
     for phrase in _as_list(meta.get("noise")):
         graph.add((doc, KG.noisePhrase, Literal(phrase)))
     graph.add((doc, KG.noiseCount, Literal(len(article.text.noise))))
@@ -172,6 +225,28 @@ def _add_article(graph: Graph, corpus: Corpus, article: Article) -> None:
     _add_mentions(graph, corpus, article, doc)
     for item in article.statements:
         _add_statement(graph, article, item, iris, doc)
+
+
+def _add_metadata(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -> None:
+    """What a researcher needs to cite the article: Dublin Core and schema.org terms from its header."""
+    meta = article.meta
+    if meta.get("url"):
+        graph.add((doc, DCTERMS.source, URIRef(meta["url"])))
+        graph.add((doc, SCHEMA.url, URIRef(meta["url"])))
+    if meta.get("title"):
+        graph.add((doc, DCTERMS.title, Literal(meta["title"], lang=str(meta.get("language") or "en"))))
+    if meta.get("published"):
+        graph.add((doc, DCTERMS.issued, Literal(str(meta["published"]), datatype=XSD.date)))
+    if meta.get("rights"):
+        graph.add((doc, DCTERMS.rights, Literal(meta["rights"])))
+    for author in _as_list(meta.get("author")):
+        graph.add((doc, DCTERMS.creator, Literal(author)))
+    outlet = meta.get("outlet")
+    if outlet:  # an actor id of the corpus, else the outlet's name
+        known = {a["id"] for a in corpus.actors}
+        graph.add((doc, DCTERMS.publisher, entity_iri("actor", outlet) if outlet in known else Literal(outlet)))
+    if meta.get("syndicated_from"):
+        graph.add((doc, KG.syndicatedFrom, article_iri(meta["syndicated_from"])))
 
 
 def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[str, URIRef], doc: URIRef) -> None:
@@ -273,21 +348,23 @@ def _add_evidence(graph: Graph, article: Article, node: URIRef, number: int, spa
 
 
 def _add_mentions(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -> None:
-    """Link each shared actor and place to the spans of the article that name it (NIF offsets)."""
-    names = sorted(((name, entity_iri(kind, item["id"])) for kind, items in (("actor", corpus.actors), ("place", corpus.places))
-                    for item in items for name in item["names"]), key=lambda pair: (-len(pair[0]), pair[0]))
-    text, taken = article.text.text, [False] * len(article.text.text)
-    for name, entity in names:
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            if any(taken[match.start():match.end()]):
-                continue
-            taken[match.start():match.end()] = [True] * (match.end() - match.start())
-            start, end = article.text.raw_span(match.start(), match.end())
-            mention = URIRef(f"{doc}#char={start},{end}")
-            graph.add((doc, KG.mentions, entity))
-            graph.add((entity, GAF.denotedBy, mention))
-            graph.add((mention, RDF.type, NIF.Phrase))
-            graph.add((mention, NIF.referenceContext, doc))
-            graph.add((mention, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
-            graph.add((mention, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
-            graph.add((mention, NIF.anchorOf, Literal(article.text.raw[start:end])))
+    """Link each shared actor and place to the spans of the article that name it (NIF offsets).
+
+    Names match as :class:`kg.aliases.AliasIndex` matches them: case- and diacritic-insensitive,
+    with transliteration variants ("Zelensky" for "Zelenskyy"); actors before places, longest first.
+    """
+    places = AliasIndex.from_entities(corpus.places, strict=False)
+    found = [(m, entity_iri("actor", m.actor)) for m in corpus.aliases().mentions(article.text.text)]
+    taken = [(m.start, m.end) for m, _ in found]
+    found += [(m, entity_iri("place", m.actor)) for m in places.mentions(article.text.text)
+              if not any(s < m.end and m.start < e for s, e in taken)]
+    for match, entity in found:
+        start, end = article.text.raw_span(match.start, match.end)
+        mention = URIRef(f"{doc}#char={start},{end}")
+        graph.add((doc, KG.mentions, entity))
+        graph.add((entity, GAF.denotedBy, mention))
+        graph.add((mention, RDF.type, NIF.Phrase))
+        graph.add((mention, NIF.referenceContext, doc))
+        graph.add((mention, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
+        graph.add((mention, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+        graph.add((mention, NIF.anchorOf, Literal(article.text.raw[start:end])))

@@ -27,7 +27,7 @@ from rdflib.term import Identifier
 
 from kg import __version__, dealspace, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
-from kg.build import build_dataset
+from kg.build import build_dataset, save_cache
 from kg.construct import GRAPH_FORMATS, graph_answers, graph_query
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
@@ -50,11 +50,11 @@ def _corpus(args: argparse.Namespace) -> CorpusFolder:
     return find_corpus(args.corpus)
 
 
-def _corpus_and_report(folder: CorpusFolder) -> tuple[Corpus, RdflibStore, ValidationReport]:
+def _corpus_and_report(folder: CorpusFolder, cache: Path | None = None) -> tuple[Corpus, RdflibStore, ValidationReport]:
     with step(f"reading and checking the corpus {folder.name} ({folder.root})"):
         corpus = load_corpus(folder)
     with step(f"building {len(corpus.articles)} article(s)"):
-        ds = build_dataset(corpus)
+        ds = build_dataset(corpus, cache)
     with step("validating (SHACL, evidence, coverage)"):
         return corpus, RdflibStore(ds), validate(corpus, ds)
 
@@ -71,7 +71,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Compile, validate and, only if everything is valid, write all output files."""
     folder = _corpus(args)
-    corpus, store, report = _corpus_and_report(folder)
+    cache = None if args.no_cache else folder.build_dir / ".cache"
+    corpus, store, report = _corpus_and_report(folder, cache)
     if not report.ok:
         print("\n".join(report.lines()), file=sys.stderr)
         print("build stopped: nothing was written", file=sys.stderr)
@@ -79,6 +80,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = args.out or folder.build_dir
     with step("writing TriG, N-Quads, JSON-LD and Turtle"):
         written = write_outputs({out / name: data for name, data in serialize(store.dataset).items()})
+        if cache is not None:
+            save_cache(corpus, store.dataset, cache)
     print(f"corpus: {folder.name} ({len(corpus.articles)} article(s), {folder.root})")
     print("\n".join(report.lines()))
     print("\n".join(summary(KnowledgeGraph(store))))
@@ -105,6 +108,14 @@ def cmd_locate(args: argparse.Namespace) -> int:
         raise KgError(f"quote not found in {article.text_path.name}; copy it exactly, noise included")
     for start in found:
         print(f"{article.text_path.name} line {raw.count(chr(10), 0, start) + 1}: start: {start}, end: {start + len(args.quote)}")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """Print how positions moved across articles: each thread's reports with dates, durations, relations and sources."""
+    from kg.threads import timeline
+
+    print("\n".join(timeline(_graph_of(args), args.about)))
     return 0
 
 
@@ -353,6 +364,8 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
     build = sub.add_parser("build", help="validate the curated data and write the corpus build/ (TriG, N-Quads, JSON-LD, Turtle)")
     build.add_argument("--out", type=Path, help="output folder (default: the corpus build/ folder)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="build every article again (default: reuse build/.cache for articles whose inputs did not change)")
     build.set_defaults(func=cmd_build)
     sub.add_parser("validate", help="SHACL, evidence and coverage checks; writes nothing").set_defaults(func=cmd_validate)
     for module in (ingest, draft, evaluate):
@@ -361,6 +374,11 @@ def parser() -> argparse.ArgumentParser:
     locate.add_argument("article", help="article id, e.g. 000_0e22b9a82a6b1fdf")
     locate.add_argument("quote", help="the exact words, noise included")
     locate.set_defaults(func=cmd_locate)
+    timeline = sub.add_parser("timeline", help="how positions moved across articles, with dates and sources")
+    timeline.add_argument("about", nargs="?", help="an issue (id or name) or an actor (any of its names); default: every thread")
+    timeline.add_argument("--dataset", type=Path, help="TriG or N-Quads file (default: the corpus build)")
+    timeline.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
+    timeline.set_defaults(func=cmd_timeline)
     # --- query commands (kg query) ---
     query = sub.add_parser("query", help="run a named query, a .rq file or inline SPARQL (read-only)",
                            description="Run a read-only SPARQL query. Exit status: 0 ok, 1 refused, timed out or failed, "

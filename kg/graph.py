@@ -17,6 +17,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.term import Identifier
 
+from kg.aliases import AliasIndex, fold
 from kg.corpus import CorpusFolder, find_corpus
 from kg.errors import KgError
 from kg.library import named_queries
@@ -113,17 +114,28 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?count) WHERE {
                        for iri, (r, names) in actors.items())
 
     def resolve_actor(self, actor: str) -> str:
-        """The IRI of an actor given by IRI or by any of its names (case-insensitive).
+        """The IRI of an actor given by IRI or by any of its names: case- and diacritic-insensitive, with
+        transliteration variants (:class:`kg.aliases.AliasIndex`); a miss suggests the closest names.
 
-        >>> load().resolve_actor("Washington")
-        'https://w3id.org/kg/id/actor/united-states'
+        >>> load().resolve_actor("Washington"), load().resolve_actor("Zelensky")
+        ('https://w3id.org/kg/id/actor/united-states', 'https://w3id.org/kg/id/actor/volodymyr-zelenskyy')
         """
-        wanted = actor.casefold()
-        matches = sorted({a.iri for a in self.actors() if a.iri == actor or wanted in (n.casefold() for n in (a.label, *a.names))})
-        if len(matches) != 1:
-            raise KgError(f"{'no' if not matches else 'more than one'} actor named {actor!r}"
-                          + (f": {', '.join(matches)}" if matches else "; see kg query actors"))
-        return matches[0]
+        actors = self.actors()
+        if any(a.iri == actor for a in actors):
+            return actor
+        wanted = fold(actor)
+        matches = sorted({a.iri for a in actors if wanted in (fold(n) for n in (a.label, *a.names))})
+        if len(matches) > 1:
+            raise KgError(f"more than one actor named {actor!r}: {', '.join(matches)} (pass the IRI)")
+        if matches:
+            return matches[0]
+        index = AliasIndex.from_entities([{"id": a.iri, "names": [a.label, *a.names]} for a in actors], strict=False)
+        found = index.resolve(actor)
+        if found is None:
+            suggestions = index.suggest(actor)
+            raise KgError(f"no actor named {actor!r}" + (f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions
+                                                          else "; see kg query actors"))
+        return found
 
     def resolve_node(self, node: str) -> str:
         """The IRI of a statement given by IRI, by ``ARTICLE/id`` or by its statement id (as in the article's YAML).

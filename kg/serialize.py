@@ -3,6 +3,13 @@
 The same dataset gives byte-identical files (``kg build`` twice, then ``git diff``: nothing), and
 :func:`write_outputs` replaces files only when every one of them could be written.
 
+Nothing unparseable is written: characters that line-based readers take for line breaks, and
+other control characters (U+000B, U+000C, U+001C-U+001E, U+0085, U+2028, U+2029, ...), which
+rdflib's writers leave raw inside literals, are written as ``\\uXXXX`` escapes in TriG, N-Quads
+and Turtle (:func:`escape_controls`), and :func:`serialize` parses every file back with
+pyoxigraph, a second parser, and checks that it holds the same number of quads
+(:func:`verify`) before anything can replace the previous build.
+
 >>> from kg.annotations import load_corpus
 >>> from kg.build import build_dataset
 >>> sorted(serialize(build_dataset(load_corpus())))
@@ -13,66 +20,193 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph
+import pyoxigraph
+from rdflib import RDF, BNode, Dataset, Literal
+from rdflib.term import Node
 
+from kg.errors import InputError, KgError
 from kg.namespaces import PREFIXES
+
+#: characters escaped as \uXXXX in TriG, N-Quads and Turtle: C0 controls but tab, line feed and
+#: carriage return (rdflib escapes the last two itself), DEL, and the Unicode line separators
+UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+FORMATS = {"kg.trig": pyoxigraph.RdfFormat.TRIG, "kg.nq": pyoxigraph.RdfFormat.N_QUADS,
+           "kg.jsonld": pyoxigraph.RdfFormat.JSON_LD, "kg.ttl": pyoxigraph.RdfFormat.TURTLE}
+"""The output files and the format pyoxigraph reads each in."""
+BUG = "report this as a bug of kg, with the input that caused it"
+
+
+def escape_controls(text: str) -> str:
+    """Write the characters of :data:`UNSAFE` as ``\\uXXXX`` (valid in any string or IRI of TriG, N-Quads, Turtle).
+
+    They can only occur inside literals and IRIs there, where the escape means the same character.
+
+    >>> escape_controls('"a\\u2028b\\x0cc"')
+    '"a\\\\u2028b\\\\u000Cc"'
+    """
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
+Quad = tuple[str, str, str, str]
+"""(subject, predicate, object, graph) as N-Triples terms."""
+
+_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_ECHAR = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def term(node: Node) -> str:
+    """A term in N-Triples syntax, with every character of :data:`UNSAFE` escaped.
+
+    >>> from rdflib import URIRef
+    >>> term(Literal("a\\u2028b", lang="en")), term(URIRef("http://x/a")), term(Literal(15))
+    ('"a\\\\u2028b"@en', '<http://x/a>', '"15"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    """
+    if isinstance(node, Literal):
+        text = '"' + escape_controls(str(node).translate(_ECHAR)) + '"'
+        return text + (f"@{node.language}" if node.language else f"^^<{node.datatype}>" if node.datatype else "")
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    return f"<{escape_controls(str(node))}>"
+
+
+def _quads(ds: Dataset) -> list[Quad]:
+    memo: dict[Node, str] = {}
+
+    def text(node: Node) -> str:
+        if node not in memo:
+            memo[node] = term(node)
+        return memo[node]
+
+    return sorted({(text(s), text(p), text(o), text(g)) for s, p, o, g in ds.quads((None, None, None, None))})
+
+
+class _Names:
+    """IRIs written as prefixed names where the local part is a plain name (``kg:Demand``), else as ``<IRI>``."""
+
+    def __init__(self) -> None:
+        self.spaces = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda p: -len(p[0]))
+        self.used: set[str] = set()
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if not text.startswith("<"):
+            return text
+        if text not in self.cache:
+            iri, short = text[1:-1], text
+            for space, prefix in self.spaces:
+                if iri.startswith(space) and _LOCAL.fullmatch(iri[len(space):]):
+                    short = f"{prefix}:{iri[len(space):]}"
+                    self.used.add(prefix)
+                    break
+            self.cache[text] = "a" if iri == str(RDF.type) else short
+        return self.cache[text]
+
+    def literal(self, text: str) -> str:
+        head, sep, datatype = text.rpartition("^^")
+        return f"{head}^^{self(datatype)}" if sep and head.endswith('"') else text
+
+    def prefixes(self) -> str:
+        return "".join(f"@prefix {p}: <{PREFIXES[p]}> .\n" for p in sorted(self.used)) + "\n"
+
+
+def _block(triples: list[tuple[str, str, str]], names: _Names, indent: str = "") -> list[str]:
+    """Turtle for sorted triples: one subject per paragraph, ``;`` between predicates, ``,`` between objects."""
+    lines: list[str] = []
+    for subject, rows in groupby(triples, key=lambda t: t[0]):
+        parts = []
+        for predicate, objects in groupby(rows, key=lambda t: t[1]):
+            values = [names.literal(o) if o.startswith('"') else names(o) for _, _, o in objects]
+            parts.append(f"{names(predicate)} " + " ,\n        ".join(values))
+        lines.append(f"{indent}{names(subject)} " + f" ;\n{indent}    ".join(parts) + " .")
+    return lines
 
 
 def serialize(ds: Dataset) -> dict[str, bytes]:
     """The dataset in each output format, as bytes, in a stable order.
 
     TriG, N-Quads and JSON-LD hold every named graph, in IRI order; ``kg.ttl`` is the union as Turtle.
+    Subjects, predicates and objects are sorted, so a change to the sources shows as a small diff;
+    TriG and Turtle are written here (linear, and every literal on one line, escaped), JSON-LD by
+    pyoxigraph.
     """
-    graphs = sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier))
-    union = _bound(Graph())
-    for triple in ds.triples((None, None, None)):
-        union.add(triple)
-    nquads = sorted(set(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8").splitlines()) - {""})
-    return {
-        "kg.trig": _trig(graphs),
-        "kg.nq": ("\n".join(nquads) + "\n").encode("utf-8"),
-        "kg.jsonld": _jsonld(ds),
-        "kg.ttl": union.serialize(format="turtle", encoding="utf-8"),
+    quads = _quads(ds)
+    nquads = "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads)
+    files = {
+        "kg.trig": _trig(quads),
+        "kg.nq": nquads.encode("utf-8"),
+        "kg.jsonld": _jsonld(nquads),
+        "kg.ttl": _turtle(sorted({(s, p, o) for s, p, o, _ in quads})),
     }
+    verify(files, quads=len(quads), triples=len({q[:3] for q in quads}))
+    return files
 
 
-def _bound(graph: Graph) -> Graph:
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
-    return graph
+def _trig(quads: list[Quad]) -> bytes:
+    """TriG, graph by graph in IRI order."""
+    names = _Names()
+    blocks = [f"{graph} {{\n" + "\n".join(_block([q[:3] for q in rows], names)) + "\n}\n"
+              for graph, rows in groupby(sorted(quads, key=lambda q: (q[3], q[:3])), key=lambda q: q[3])]
+    return (names.prefixes() + "\n".join(blocks)).encode("utf-8")
 
 
-def _trig(graphs: list[Graph]) -> bytes:
-    """TriG written graph by graph (rdflib's own TriG writer orders graphs by hash)."""
-    prefixes: set[str] = set()
-    blocks = []
-    for graph in graphs:
-        body = _bound(Graph()) + graph
-        lines = body.serialize(format="turtle").splitlines()
-        prefixes.update(line for line in lines if line.startswith("@prefix"))
-        content = "\n".join(line for line in lines if not line.startswith("@prefix")).strip("\n")
-        blocks.append(f"<{graph.identifier}> {{\n{content}\n}}\n")  # not indented: long literals span lines
-    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+def _turtle(triples: list[tuple[str, str, str]]) -> bytes:
+    """The union of all graphs as Turtle."""
+    names = _Names()
+    body = "\n".join(_block(triples, names))
+    return (names.prefixes() + body + "\n").encode("utf-8")
 
 
-def _jsonld(ds: Dataset) -> bytes:
-    """JSON-LD with every node list sorted by @id (sets have no order; @list contents keep theirs)."""
-    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    document = json.loads(ds.serialize(format="json-ld", context=context, auto_compact=True))
+def _jsonld(nquads: str) -> bytes:
+    """JSON-LD (pyoxigraph's writer) with every node list sorted (sets have no order), one node per line."""
+    data = pyoxigraph.serialize(pyoxigraph.parse(nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS),
+                                format=pyoxigraph.RdfFormat.JSON_LD)
+
+    def key(value: Any) -> tuple[int, str]:  # nodes and references by @id (unique in a set), values by their JSON
+        if isinstance(value, dict) and isinstance(value.get("@id"), str):
+            return 0, value["@id"]
+        return 1, json.dumps(value, sort_keys=True, ensure_ascii=False)
 
     def ordered(value: Any, in_list: bool = False) -> Any:
         if isinstance(value, dict):
             return {k: ordered(v, k == "@list") for k, v in value.items()}
         if isinstance(value, list):
             items = [ordered(v) for v in value]
-            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+            return items if in_list else sorted(items, key=key)
         return value
 
-    return (json.dumps(ordered(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    def line(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    graphs = ordered(json.loads(data))
+    blocks = [(f'{{"@id": {line(g["@id"])}, "@graph": [\n ' + ",\n ".join(line(node) for node in g["@graph"]) + "\n]}")
+              if set(g) == {"@id", "@graph"} else line(g) for g in graphs]
+    return ("[\n" + ",\n".join(blocks) + "\n]\n").encode("utf-8")
+
+
+def verify(files: dict[str, bytes], quads: int, triples: int) -> None:
+    """Parse every file back with pyoxigraph; raise KgError unless each holds the expected number of quads.
+
+    >>> verify({"kg.nq": b'<http://x/a> <http://x/p> "a\\\\u000Cb" <http://x/g> .\\n'}, quads=1, triples=1)
+    >>> verify({"kg.nq": b'<http://x/a> <http://x/p> "a\\nb" <http://x/g> .\\n'}, quads=1, triples=1)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kg.errors.KgError: kg.nq: the written file does not parse back (...
+    """
+    for name, data in files.items():
+        expected = triples if name == "kg.ttl" else quads
+        try:
+            found = sum(1 for _ in pyoxigraph.parse(data, format=FORMATS[name]))
+        except SyntaxError as exc:
+            raise KgError([InputError(name, None, f"the written file does not parse back ({exc}); nothing was written",
+                                      BUG)]) from exc
+        if found != expected:
+            raise KgError([InputError(name, None, f"parsed back {found} quads, not {expected}; nothing was written", BUG)])
 
 
 def write_outputs(files: dict[Path, bytes]) -> list[Path]:

@@ -14,9 +14,10 @@ line numbers are the same in the raw and in the normalised text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
-from itertools import pairwise
+from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 
 NOISE_PHRASES: tuple[str, ...] = ("which is the",)
 
@@ -70,6 +71,19 @@ class NormalizedText:
     raw: str
     text: str
     noise: tuple[NoiseSpan, ...]
+    # lookup tables for O(log n) offset maps: where each span was cut from ``text``, its raw start,
+    # the characters removed up to and including it, and where the raw lines start
+    _cut: list[int] = field(init=False, repr=False, compare=False)
+    _starts: list[int] = field(init=False, repr=False, compare=False)
+    _removed: list[int] = field(init=False, repr=False, compare=False)
+    _newlines: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        removed = [0, *accumulate(s.end - s.start for s in self.noise)]
+        object.__setattr__(self, "_removed", removed)
+        object.__setattr__(self, "_starts", [s.start for s in self.noise])
+        object.__setattr__(self, "_cut", [s.start - removed[k] for k, s in enumerate(self.noise)])
+        object.__setattr__(self, "_newlines", [m.start() for m in re.finditer("\n", self.raw)])
 
     def to_raw(self, i: int) -> int:
         """Map an offset in ``text`` to the raw offset of the same character.
@@ -81,12 +95,7 @@ class NormalizedText:
         """
         if i >= len(self.text):
             return len(self.raw) + i - len(self.text)
-        r = i
-        for span in self.noise:
-            if span.start > r:
-                break
-            r += span.end - span.start
-        return r
+        return i + self._removed[bisect_right(self._cut, i)]
 
     def to_text(self, i: int) -> int:
         """Map a raw offset to ``text``; inside a noise span, to where it was removed.
@@ -94,7 +103,19 @@ class NormalizedText:
         >>> normalize("a which is the b").to_text(7)
         2
         """
-        return i - sum(min(i, s.end) - s.start for s in self.noise if s.start < i)
+        k = bisect_left(self._starts, i)  # spans starting before i: all removed but the last, maybe partly
+        if k == 0:
+            return i
+        last = self.noise[k - 1]
+        return i - self._removed[k - 1] - (min(i, last.end) - last.start)
+
+    def line(self, raw_offset: int) -> int:
+        """The 1-based line of a raw offset.
+
+        >>> normalize("a\\nb which is the c").line(4)
+        2
+        """
+        return bisect_left(self._newlines, raw_offset) + 1
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of ``text`` to the tightest raw span holding its characters.
@@ -120,16 +141,19 @@ class NormalizedText:
 def normalize(raw: str, noise_phrases: Sequence[str] = NOISE_PHRASES) -> NormalizedText:
     """Remove each whole-word, case-sensitive noise phrase with one adjacent space.
 
-    The space after the phrase is taken if there is one, else the space before
-    it (a phrase at the end of a line), else none.
+    Whole-word: no letter or digit right before or after the phrase, so a phrase may start or
+    end with punctuation ("Editor's note: updating.", "(AP)"). The space after the phrase is
+    taken if there is one, else the space before it (a phrase at the end of a line), else none.
 
     >>> normalize("which is the start and end which is the").text
     'start and end'
+    >>> normalize("(AP) Talks resumed. Editor's note: updating.", ["(AP)", "Editor's note: updating."]).text
+    'Talks resumed.'
     """
     found = sorted(
         (m.start(), m.end(), phrase)
         for phrase in noise_phrases
-        for m in re.finditer(r"\b" + re.escape(phrase) + r"\b", raw)
+        for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", raw)
     )
     kept: list[NoiseSpan] = []
     for start, end, phrase in found:
@@ -293,8 +317,7 @@ def segments(norm: NormalizedText) -> list[Segment]:
 
     def add(kind: str, start: int, end: int, boundary: str) -> None:
         rs, re_ = norm.raw_span(start, end)
-        lineno = norm.raw.count("\n", 0, rs) + 1
-        out.append(Segment(kind, rs, re_, text[start:end], lineno, boundary))
+        out.append(Segment(kind, rs, re_, text[start:end], norm.line(rs), boundary))
 
     for m in re.finditer(r"[^\n]+", text):
         start, end = _strip(text, *m.span())

@@ -10,14 +10,16 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph
+from rdflib import RDF, Dataset, Graph
 
 from kg.annotations import Article, Corpus
 from kg.errors import InputError
-from kg.namespaces import KG, OA, ONTOLOGY_GRAPH, article_graph, article_iri
+from kg.namespaces import KG, OA, article_graph, article_iri
 from kg.text import Segment, segments
 from kg.vocabulary import SHAPES_FILE
 
@@ -31,11 +33,13 @@ class ArticleCoverage:
     article: str
     covered: list[tuple[Segment, list[str]]]
     uncovered: list[Segment]
+    exempt: list[tuple[Segment, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """A readable report, one line per segment."""
+        """A readable report: the counts, then one line per uncovered or exempt segment."""
         out = [f"coverage of {self.article}: {len(self.covered)} of {len(self.covered) + len(self.uncovered)} "
-               "statement-bearing segments covered"]
+               "statement-bearing segments covered" + (f", {len(self.exempt)} boilerplate" if self.exempt else "")]
+        out += [f"  boilerplate line {s.line} [{s.start}:{s.end}] ({reason}): {s.text}" for s, reason in self.exempt]
         out += [f"  UNCOVERED line {s.line} [{s.start}:{s.end}] {s.kind}: {s.text}" for s in self.uncovered]
         return out
 
@@ -48,6 +52,7 @@ class ValidationReport:
     shacl_text: str
     problems: list[InputError] = field(default_factory=list)
     coverage: list[ArticleCoverage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,60 +63,96 @@ class ValidationReport:
         out += [str(p) for p in self.problems]
         for cov in self.coverage:
             out += cov.lines()
-        return out
+        return out + [f"warning: {w}" for w in self.warnings]
 
 
 def validate(corpus: Corpus, ds: Dataset) -> ValidationReport:
     """Run SHACL, the evidence check and the coverage check over a built dataset."""
     conforms, text = check_shacl(corpus, ds)
-    report = ValidationReport(conforms, text)
+    report = ValidationReport(conforms, text, warnings=corpus.warnings())
+    by_graph = evidence_spans(ds)
     for article in corpus.articles:
-        report.problems += check_evidence(article, ds.graph(article_graph(article.id)))
-        report.coverage.append(coverage(article, ds.graph(article_graph(article.id))))
+        spans = by_graph.get(str(article_graph(article.id)), [])
+        report.problems += check_evidence(article, spans)
+        report.coverage.append(coverage(article, spans))
     return report
 
 
 def check_shacl(corpus: Corpus, ds: Dataset) -> tuple[bool, str]:
     """Validate the union of all graphs (ontology included, for subclasses) against the shapes."""
     data = Graph()
-    for triple in ds.triples((None, None, None)):
-        data.add(triple)
+    data.addN((s, p, o, data) for s, p, o in ds.triples((None, None, None)))  # the ontology graph is part of it
     shapes = Graph().parse(SHAPES_FILE, format="turtle")
-    conforms, _, text = shacl_validate(data, shacl_graph=shapes, ont_graph=ds.graph(ONTOLOGY_GRAPH),
-                                       inference="none", advanced=True, allow_warnings=True)
+    conforms, _, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
     return bool(conforms), str(text)
 
 
-def _spans(graph: Graph) -> list[tuple[str, int, int, str]]:
-    """(statement IRI, start, end, exact) for every evidence selector in an article graph."""
-    rows = graph.query("""
-        SELECT ?statement ?start ?end ?exact WHERE {
-          ?statement kg:evidence/oa:hasTarget ?target .
-          ?target oa:hasSelector ?pos, ?quote .
-          ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-          ?quote a oa:TextQuoteSelector ; oa:exact ?exact .
-        } ORDER BY ?statement ?start""", initNs={"kg": KG, "oa": OA})
-    return [(str(r.statement), int(r.start), int(r.end), str(r.exact)) for r in rows]
+Span = tuple[str, int, int, str]
+"""(statement IRI, start, end, exact) of one evidence selector."""
 
 
-def check_evidence(article: Article, graph: Graph) -> list[InputError]:
-    """Every evidence quote in the built graph equals the raw text at its offsets."""
+def evidence_spans(data: Graph | Dataset) -> dict[str, list[Span]]:
+    """(statement IRI, start, end, exact) of every evidence selector, sorted, by the named graph that holds it.
+
+    One pass over the ``kg:evidence`` triples, then lookups by subject in the union: linear in the
+    evidence (asking each article graph separately scans the whole store each time).
+    """
+    out: dict[str, list[Span]] = {}
+    quads = data.quads((None, KG.evidence, None, None)) if isinstance(data, Dataset) else \
+        ((s, p, o, data.identifier) for s, p, o in data.triples((None, KG.evidence, None)))
+    for statement, _, annotation, graph in quads:
+        spans = out.setdefault(str(getattr(graph, "identifier", graph)), [])
+        for target in data.objects(annotation, OA.hasTarget):
+            selectors = set(data.objects(target, OA.hasSelector))
+            positions = [(data.value(s, OA.start), data.value(s, OA.end)) for s in selectors
+                         if (s, RDF.type, OA.TextPositionSelector) in data]
+            quotes = [data.value(s, OA.exact) for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in data]
+            spans += [(str(statement), int(start), int(end), str(exact))
+                      for start, end in positions if start is not None and end is not None
+                      for exact in quotes if exact is not None]
+    return {graph: sorted(set(spans)) for graph, spans in out.items()}
+
+
+def check_evidence(article: Article, spans: list[Span]) -> list[InputError]:
+    """Every evidence quote in the built graph (:func:`evidence_spans`) equals the raw text at its offsets."""
     raw = article.text.raw
     return [InputError(article.source, None, f"evidence of <{stmt}> at {start}-{end} is {raw[start:end][:50]!r}, "
                        f"not {exact[:50]!r}", "rebuild from the curated file; never edit built output")
-            for stmt, start, end, exact in _spans(graph) if raw[start:end] != exact]
+            for stmt, start, end, exact in spans if raw[start:end] != exact]
 
 
-def coverage(article: Article, graph: Graph) -> ArticleCoverage:
-    """A segment is covered when a statement's evidence lies inside it or spans at least half of it."""
-    spans = _spans(graph)
+def coverage(article: Article, spans: list[Span]) -> ArticleCoverage:
+    """A segment is covered when a statement's evidence lies inside it or spans at least half of it.
+
+    Boilerplate declared in the article header (``boilerplate: [{quote, reason}]``: headline
+    repeats, captions, credits, editor's notes, bylines) exempts the segments it covers the same
+    way; they are listed with their reason.
+
+    Segments do not overlap and come in text order, so each span is compared only with the
+    segments it overlaps (found by bisection): linear in the text plus the evidence.
+    """
     prefix = str(article_iri(article.id)) + "/"
-    covered, uncovered = [], []
-    for seg in segments(article.text):
-        if seg.kind not in STATEMENT_BEARING:
-            continue
-        ids = sorted({stmt.removeprefix(prefix) for stmt, start, end, _ in spans
-                      if (seg.start <= start and end <= seg.end)
-                      or 2 * (min(end, seg.end) - max(start, seg.start)) >= seg.end - seg.start})
-        (covered.append((seg, ids)) if ids else uncovered.append(seg))
-    return ArticleCoverage(article.id, covered, uncovered)
+    bearing = [seg for seg in segments(article.text) if seg.kind in STATEMENT_BEARING]
+    ends = [seg.end for seg in bearing]
+    ids: list[set[str]] = [set() for _ in bearing]
+    prefix_boilerplate = "\0boilerplate:"  # not an IRI: marks the spans of boilerplate
+    raw = article.text.raw
+    declared = [(f"{prefix_boilerplate}{b['reason']}", m.start(), m.end(), b["quote"])
+                for b in article.meta.get("boilerplate") or [] for m in re.finditer(re.escape(b["quote"]), raw)]
+    for stmt, start, end, _ in [*spans, *declared]:
+        k = bisect_right(ends, start)  # the first segment ending after the span starts
+        while k < len(bearing) and bearing[k].start < end:
+            seg = bearing[k]
+            if (seg.start <= start and end <= seg.end) or 2 * (min(end, seg.end) - max(start, seg.start)) >= seg.end - seg.start:
+                ids[k].add(stmt.removeprefix(prefix))
+            k += 1
+    covered, uncovered, exempt = [], [], []
+    for seg, found in zip(bearing, ids, strict=True):
+        statements = sorted(i for i in found if not i.startswith(prefix_boilerplate))
+        if statements:
+            covered.append((seg, statements))
+        elif found:
+            exempt.append((seg, "; ".join(sorted(i.removeprefix(prefix_boilerplate) for i in found))))
+        else:
+            uncovered.append(seg)
+    return ArticleCoverage(article.id, covered, uncovered, exempt)

@@ -9,7 +9,7 @@ from kg.annotations import load_corpus
 from kg.build import build_dataset
 from kg.cli import main
 from kg.namespaces import article_graph, statement_iri
-from kg.validate import check_evidence, coverage, validate
+from kg.validate import check_evidence, coverage, evidence_spans, validate
 
 SEED = "000_0e22b9a82a6b1fdf"
 OA_EXACT = URIRef("http://www.w3.org/ns/oa#exact")
@@ -36,7 +36,7 @@ def test_evidence_check_reads_the_built_graph() -> None:
     graph = ds.graph(article_graph(SEED))
     quote = URIRef(f"{statement_iri(SEED, 'russia-demands-donbas')}/evidence/1/quote")
     graph.set((quote, OA_EXACT, Literal("The Kremlin demands")))
-    problems = check_evidence(corpus.articles[0], graph)
+    problems = check_evidence(corpus.articles[0], evidence_spans(graph)[str(graph.identifier)])
     assert len(problems) == 1
     assert "russia-demands-donbas" in str(problems[0]) and "not 'The Kremlin demands'" in str(problems[0])
 
@@ -46,7 +46,7 @@ def test_coverage_lists_an_uncovered_sentence() -> None:
     article = corpus.articles[0]
     article.statements = [s for s in article.statements if s["id"] != "us-prosperity-package"]
     ds = build_dataset(corpus)
-    cov = coverage(article, ds.graph(article_graph(SEED)))
+    cov = coverage(article, evidence_spans(ds)[str(article_graph(SEED))])
     assert [(s.line, s.text) for s in cov.uncovered] == [
         (7, "Financial incentives and reconstruction aid to rebuild Ukraine’s shattered infrastructure and economy.")]
 

@@ -1,0 +1,48 @@
+"""Incremental build: unchanged articles come from build/.cache, and the output is byte-identical to a full build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import INVENTED_CORPUS, edit
+from kg.cli import main
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("kg.*"))}
+
+
+def test_incremental_build_redoes_only_the_changed_article_and_matches_a_full_build(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(INVENTED_CORPUS, root)
+    assert main(["--corpus", str(root), "build"]) == 0
+    cache = root / "build" / ".cache"
+    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nt")}
+    assert sorted(name.split(".")[0] for name in first) == ["001_aldoria-offer", "002_brenn-lowers"]
+
+    edit(root / "articles" / "002_brenn-lowers.yaml", "label: Aldoria may accept a longer term",
+         "label: Aldoria may yet accept a longer term")
+    assert main(["--corpus", str(root), "build"]) == 0
+    second = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nt")}
+    unchanged = next(n for n in first if n.startswith("001_"))
+    assert second[unchanged] == first[unchanged]  # read back, not written again
+    [new], [old] = set(second) - set(first), set(first) - set(second)  # 002 has a new key, its old file is gone
+    assert new.startswith("002_") and old.startswith("002_")
+    assert b"Aldoria may yet accept a longer term" in (cache / next(n for n in second if n.startswith("002_"))).read_bytes()
+
+    assert main(["--corpus", str(root), "build", "--no-cache", "--out", str(tmp_path / "full")]) == 0
+    assert outputs(root / "build") == outputs(tmp_path / "full")
+
+
+def test_the_cache_is_what_an_unchanged_article_is_read_from(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(INVENTED_CORPUS, root)
+    assert main(["--corpus", str(root), "build"]) == 0
+    [cached] = (root / "build" / ".cache").glob("001_*.nt")
+    marker = '<https://w3id.org/kg/id/article/001_aldoria-offer> <http://www.w3.org/2000/01/rdf-schema#comment> "from the cache" .\n'
+    cached.write_text(cached.read_text(encoding="utf-8") + marker, encoding="utf-8")
+    assert main(["--corpus", str(root), "build"]) == 0
+    assert b'"from the cache"' in (root / "build" / "kg.nq").read_bytes()
+    assert main(["--corpus", str(root), "build", "--no-cache"]) == 0
+    assert b'"from the cache"' not in (root / "build" / "kg.nq").read_bytes()

@@ -32,7 +32,7 @@ from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.library import named_queries
 from kg.progress import step
-from kg.querycheck import QuerySyntaxError, check_query
+from kg.querycheck import QuerySyntaxError, QueryTooLarge, prepare_within
 from kg.results import FORMATS, format_result
 from kg.serialize import serialize, write_outputs
 from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_store
@@ -176,21 +176,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         if not args.query:
             raise UsageError("give a query: a name from kg query --list, a .rq file or SPARQL text")
+        if not args.timeout >= 0 or args.timeout == float("inf"):
+            raise UsageError(f"--timeout {args.timeout}: give a number of seconds (0: no limit)")
         sparql, declared = _query_text(args)
         bindings = _query_params(args, sparql, declared)
-        form = check_query(sparql, allow_remote=args.allow_remote)
-        if form not in ("SELECT", "ASK"):
-            raise UsageError(f"kg query runs SELECT and ASK queries, not {form}")
-    except (UsageError, QuerySyntaxError) as exc:
+        checked = prepare_within(sparql, args.timeout, allow_remote=args.allow_remote)  # inside the time limit
+        if checked.form not in ("SELECT", "ASK"):
+            raise UsageError(f"kg query runs SELECT and ASK queries, not {checked.form}")
+    except (UsageError, QuerySyntaxError, QueryTooLarge) as exc:
         print(f"kg query: {exc}", file=sys.stderr)
         return 2
     if args.endpoint:
         from kg.remote import RemoteStore
 
-        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(sparql, bindings)
+        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(checked.bind(bindings))
     else:
-        opener = partial(open_store, _dataset(args), args.engine)
-        result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
+        opener = partial(open_store, _dataset(args), args.engine, args.store_path)
+        result = (run_with_timeout(opener, sparql, bindings, args.timeout, allow_remote=args.allow_remote) if args.timeout > 0
+                  else opener().select(sparql, bindings, allow_remote=args.allow_remote))
     fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
     text = format_result(result, fmt)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -322,8 +325,10 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--format", "-f", choices=FORMATS, help="output format (default: table on a terminal, else csv)")
     query.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     query.add_argument("--dataset", type=Path, help="TriG or N-Quads file to query (default: the corpus build)")
+    query.add_argument("--store-path", type=Path, metavar="DIR",
+                       help="keep an Oxigraph store on disk in DIR: loaded once, reopened read-only, reloaded when the dataset changes")
     query.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                       help="stop the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
+                       help="stop the check and the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
     query.add_argument("--allow-remote", action="store_true", help="allow SERVICE and FROM <url> (off: they fetch from the network)")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL endpoint instead, e.g. http://127.0.0.1:7878/query")
     query.set_defaults(func=cmd_query)

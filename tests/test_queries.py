@@ -184,13 +184,17 @@ def test_bindings_are_terms_not_text(graphs):
         assert len(g.query("SELECT * WHERE { ?s ?p ?o }").rows) > 1000  # nothing was dropped
 
 
-def test_oxigraph_binds_only_projected_variables_and_says_so(graphs):
-    with pytest.raises(KgError, match=r"oxigraph can only bind variables of the SELECT clause: add \?label"):
-        graphs["oxigraph"].query("SELECT ?a WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }", label="Russia")
+def test_both_engines_bind_any_variable_before_the_pattern(graphs):
+    """Bindings open the WHERE group as VALUES: unprojected variables and BIND(?param AS ?v) see them on both engines."""
+    for g in graphs.values():
+        rows = g.query("SELECT ?a WHERE { ?a rdfs:label ?label }", label=Literal("Russia", lang="en")).rows
+        assert [str(r["a"]) for r in rows] == [ACTOR + "russia"]
+        assert [str(r["v"]) for r in g.query("SELECT ?v WHERE { BIND(?param AS ?v) }", param="x")] == ["x"]
 
 
 def test_results_convert_to_dataframes(graphs):
     frame = graphs["rdflib"].positions(actor="Russia", article=SEED).to_dataframe()
-    assert list(frame.columns) == ["iri", "label", "kind", "holder", "addressee", "content", "firmness", "status"]
+    assert list(frame.columns) == ["iri", "label", "kind", "holders", "addressees", "content", "firmness", "status",
+                                   "modality", "cue", "date", "sources", "topics", "quantities", "article"]
     assert set(frame["kind"]) == {"Demand", "Outcome"}
     assert graphs["rdflib"].conflicts(SEED).to_dataframe().shape == (3, 6)

@@ -22,7 +22,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +150,9 @@ class OxigraphStore:
             raise KgError(f"oxigraph could not run the query: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryResult([], [], bool(result))
-        variables = result.variables
-        names = [v.value for v in variables]
-        cache: dict[Any, Identifier] = {}
-        rows = [{name: to_rdflib(term, cache) for name, term in zip(names, solution, strict=True) if term is not None}
-                for solution in result]
-        return QueryResult(checked.order(names), rows)
+        names = [v.value for v in result.variables]
+        raw = [tuple(solution) for solution in result]  # rdflib terms are made when the rows are first read
+        return QueryResult(checked.order(names), raw=raw, raw_vars=names, convert=partial(to_rdflib, cache={}))
 
 
 def _format(path: Path | str) -> ox.RdfFormat:

@@ -56,21 +56,23 @@ def to_rdflib(term: Any, cache: dict[Any, Identifier] | None = None) -> Identifi
     >>> to_rdflib(ox.Literal("Russia", language="en")) == Literal("Russia", lang="en")
     True
     """
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)
+    if kind is ox.NamedNode:
         return _NEW(URIRef, term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return _plain(term.value, term.language)
+    if kind is ox.Literal:
+        language = term.language
+        if language:
+            return _plain(term.value, language)
         datatype = term.datatype.value
         if datatype == XSD_STRING:
             return _plain(term.value, None)
-        if cache is None:
-            return Literal(term.value, datatype=URIRef(datatype))
-        found = cache.get(term)
+        found = cache.get(term) if cache is not None else None
         if found is None:
-            found = cache[term] = Literal(term.value, datatype=URIRef(datatype))
+            found = Literal(term.value, datatype=URIRef(datatype))
+            if cache is not None:
+                cache[term] = found
         return found
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported result term {term!r}")
 

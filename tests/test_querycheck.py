@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import threading
 import time
@@ -290,3 +291,22 @@ def test_no_thread_is_left_behind_by_a_bounded_check():
     before = threading.active_count()
     assert prepare_query("ASK { ?s ?p ?o }").form == "ASK"
     assert threading.active_count() == before
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_time_limited_python_query_and_its_worker(dataset):
+    import signal
+    import subprocess
+    import sys
+
+    script = (f"import kg, sys\ng = kg.load({str(dataset)!r})\ng.query('ASK {{}}', timeout=60)\n"
+              f"print(g._worker.process.pid, flush=True)\ng.query({SLOW!r}, timeout=60)\n")
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    worker = int(child.stdout.readline())
+    time.sleep(1)
+    started = time.perf_counter()
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=10)
+    assert time.perf_counter() - started < 3 and "KeyboardInterrupt" in err
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)

@@ -23,7 +23,7 @@ def main() -> None:
 
     print("CQ2  What does the United States demand, of whom, how firmly?")
     for p in g.positions(actor="Washington", kind="Demand"):
-        print(f"     {p.content} (to {p.addressee}; {p.firmness}, {p.status})")
+        print(f"     {p.content} (to {', '.join(p.addressees) or 'no one named'}; {p.firmness}, {p.status})")
 
     print("CQ3  What does the United States offer Ukraine?")
     for row in g.named("offer-parts", holder="https://w3id.org/kg/id/actor/united-states").rows:

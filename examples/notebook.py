@@ -26,7 +26,7 @@ except ImportError:
 
 # %%
 for p in g.positions(actor="United States", kind="Offer"):
-    print(p.label, "->", p.addressee)
+    print(p.label, "->", p.addressees)
 print([d.label for d in g.depends_on("us-offers-security-guarantees")])
 print([d.label for d in g.dependents("russia-demands-donbas")])
 

@@ -543,8 +543,8 @@ def _check_statement(article: Article, item: LineDict, known: dict[str, set[str]
                     if expected in ("statement", "any"):
                         _check_qualified(article, key, relation, known, problems, elsewhere)
                     else:
-                        problems.append(InputError(path, relation.line, f"'{key}' takes ids, not mappings",
-                                                   f"write {key}: [id, ...]"))
+                        problems.append(InputError(path, relation.line, f"'{key}' must name {expected} ids, not a mapping: "
+                                                   f"{dict(relation)!r}"[:200], f"write {key}: some-id (or a list: [id-1, id-2])"))
                 elif not isinstance(ref, str):
                     what = "a list" if isinstance(ref, list) else type(ref).__name__
                     problems.append(InputError(path, line, f"'{key}' must name {expected} ids, not {what}: {ref!r}"[:200],

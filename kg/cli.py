@@ -34,7 +34,7 @@ from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.library import named_queries
 from kg.progress import step
-from kg.querycheck import QuerySyntaxError, check_query
+from kg.querycheck import QuerySyntaxError, QueryTooLarge, prepare_within
 from kg.results import FORMATS, format_result
 from kg.serialize import serialize, write_outputs
 from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_store
@@ -214,14 +214,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     try:
         if not args.query:
             raise UsageError("give a query: a name from kg query --list, a .rq file or SPARQL text")
+        if not args.timeout >= 0 or args.timeout == float("inf"):
+            raise UsageError(f"--timeout {args.timeout}: give a number of seconds (0: no limit)")
         sparql, declared = _query_text(args)
         bindings = _query_params(args, sparql, declared)
-        form = check_query(sparql, allow_remote=args.allow_remote)
+        checked = prepare_within(sparql, args.timeout, allow_remote=args.allow_remote)  # inside the time limit
+        form = checked.form
         fmt = args.format or ("turtle" if form in GRAPH_FORMS else "table" if sys.stdout.isatty() else "csv")
         if (form in GRAPH_FORMS) != (fmt in GRAPH_FORMATS):
             raise UsageError(f"--format {fmt} does not fit a {form} query (graphs: {', '.join(GRAPH_FORMATS)}; "
                              f"rows: {', '.join(FORMATS)})")
-    except (UsageError, QuerySyntaxError) as exc:
+    except (UsageError, QuerySyntaxError, QueryTooLarge) as exc:
         print(f"kg query: {exc}", file=sys.stderr)
         return 2
     if form in GRAPH_FORMS:
@@ -229,10 +232,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         from kg.remote import RemoteStore
 
-        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(sparql, bindings)
+        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(checked.bind(bindings))
     else:
-        opener = partial(open_store, _dataset(args), args.engine)
-        result = run_with_timeout(opener, sparql, bindings, args.timeout) if args.timeout > 0 else opener().select(sparql, bindings)
+        opener = partial(open_store, _dataset(args), args.engine, args.store_path)
+        result = (run_with_timeout(opener, sparql, bindings, args.timeout, allow_remote=args.allow_remote) if args.timeout > 0
+                  else opener().select(sparql, bindings, allow_remote=args.allow_remote))
     text = format_result(result, fmt)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
@@ -391,8 +395,10 @@ def parser() -> argparse.ArgumentParser:
                        help="output format (default: table on a terminal, else csv; turtle for CONSTRUCT and DESCRIBE)")
     query.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     query.add_argument("--dataset", type=Path, help="TriG or N-Quads file to query (default: the corpus build)")
+    query.add_argument("--store-path", type=Path, metavar="DIR",
+                       help="keep an Oxigraph store on disk in DIR: loaded once, reopened read-only, reloaded when the dataset changes")
     query.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT,
-                       help="stop the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
+                       help="stop the check and the query after this many seconds (default: %(default)s; 0: no limit, no worker)")
     query.add_argument("--allow-remote", action="store_true", help="allow SERVICE and FROM <url> (off: they fetch from the network)")
     query.add_argument("--endpoint", metavar="URL", help="ask this SPARQL endpoint instead, e.g. http://127.0.0.1:7878/query")
     query.set_defaults(func=cmd_query)

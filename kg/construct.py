@@ -73,7 +73,8 @@ class GraphAnswers:
     def __init__(self, store: Any, fmt: str) -> None:
         self.store, self.fmt = store, fmt
 
-    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> str:
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None, *, allow_remote: bool = False) -> str:
+        """The serialized graph; the caller has checked the query (``kg query`` does, with ``allow_remote``)."""
         return graph_query(self.store, sparql, bindings, self.fmt)
 
 

@@ -112,7 +112,7 @@ def gexf(g: nx.MultiDiGraph) -> bytes:
 def rdf(graph: KnowledgeGraph, fmt: str) -> bytes:
     """The whole dataset, every named graph, in one of the build's RDF formats (:data:`RDF_FORMATS`).
 
-    Read through SPARQL, so it works on any store; written by the build's own serialiser.
+    Read from the dataset file (through SPARQL for a remote store); written by the build's own serialiser.
 
     >>> rdf(load(), "nquads").count(b"\\n") > 1000
     True
@@ -120,8 +120,12 @@ def rdf(graph: KnowledgeGraph, fmt: str) -> bytes:
     ds = Dataset(default_union=True)
     for prefix, namespace in PREFIXES.items():
         ds.bind(prefix, namespace)
-    for row in graph.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows:
-        ds.graph(row["g"]).add((row["s"], row["p"], row["o"]))
+    if graph.path is not None:  # the file itself: Oxigraph keeps xsd:nonNegativeInteger... only as xsd:integer
+        for s, p, o, g in graph.dataset().quads((None, None, None, None)):
+            ds.graph(getattr(g, "identifier", g)).add((s, p, o))
+    else:
+        for row in graph.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }").rows:
+            ds.graph(row["g"]).add((row["s"], row["p"], row["o"]))
     return serialize(ds)[RDF_FORMATS[fmt]]
 
 

@@ -9,12 +9,15 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from rdflib import URIRef
+from rdflib import Dataset, URIRef
 from rdflib.term import Identifier
 
 from kg.aliases import AliasIndex, fold
@@ -22,11 +25,12 @@ from kg.corpus import CorpusFolder, find_corpus
 from kg.errors import KgError
 from kg.library import named_queries
 from kg.namespaces import KG, article_iri, statement_iri
-from kg.querycheck import check_query
-from kg.records import Actor, Conflict, Dependency, Evidence, Position, Records
+from kg.querycheck import prepare_query
+from kg.records import Actor, Conflict, Dependency, Evidence, Position, Quantity, Records
 from kg.results import QueryResult
-from kg.store import DEFAULT_ENGINE, open_store
+from kg.store import DEFAULT_ENGINE, OxigraphStore, RdflibStore, open_store
 from kg.terms import python_term
+from kg.workers import QueryWorker
 
 SEED_ARTICLE = "000_0e22b9a82a6b1fdf"
 """The article of the bundled seed corpus, used by the examples in the docstrings."""
@@ -44,33 +48,90 @@ def _str(term: Identifier | None) -> str | None:
     return None if term is None else str(term)
 
 
-class KnowledgeGraph:
-    """The built graph with its helpers; ``kg.load()`` returns one."""
+_DEFAULT: Any = object()
 
-    def __init__(self, store: Any, path: Path | None = None) -> None:
+
+def _seconds(timeout: float | None) -> float | None:
+    if timeout is not None and not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
+        raise KgError(f"timeout={timeout!r}: give a positive number of seconds, or None for no limit")
+    return timeout
+
+
+class KnowledgeGraph:
+    """The built graph with its helpers; ``kg.load()`` returns one.
+
+    ``timeout`` is the default time limit of :meth:`query` (and so of every helper) in seconds;
+    None (the default) runs queries in this process without a limit.
+    """
+
+    def __init__(self, store: Any, path: Path | None = None, *, opener: Callable[[], Any] | None = None,
+                 timeout: float | None = None) -> None:
         self.store = store
         self.path = path
+        self.timeout = _seconds(timeout)
+        self._opener = opener
+        self._worker: QueryWorker | None = None
+        self._worker_lock = threading.Lock()
+        self._dataset: Dataset | None = None
 
-    def query(self, sparql: str, /, *, allow_remote: bool = False, **bindings: Any) -> QueryResult:
+    def query(self, sparql: str, /, *, allow_remote: bool = False, timeout: float | None = _DEFAULT,
+              **bindings: Any) -> QueryResult:
         """Run a read-only SELECT or ASK query; keyword arguments bind variables to RDF terms (str IRIs become IRIs).
 
-        The text is checked first (:func:`kg.querycheck.check_query`): updates are refused, and so are
-        SERVICE and FROM <url> unless ``allow_remote=True``.
+        The text is checked first (:func:`kg.querycheck.prepare_query`): updates are refused, and so are
+        SERVICE and FROM <url> unless ``allow_remote=True``; the prefixes of :data:`kg.namespaces.PREFIXES`
+        are predeclared. Bindings open the WHERE group as a VALUES block, so every part of the query sees them.
+
+        ``timeout`` (seconds; default: the graph's, set by ``kg.load(timeout=...)``, else none): the
+        query then runs in a worker process (:class:`kg.workers.QueryWorker`, which loads the store once
+        per graph) that is killed at the limit (:class:`kg.querycheck.QueryTimeout`) or on Ctrl-C.
 
         >>> g = load()
-        >>> r = g.query("SELECT ?label WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
-        ...             a="https://w3id.org/kg/id/actor/russia")
-        >>> [str(row["label"]) for row in r.rows]
+        >>> r = g.query("SELECT ?label WHERE { ?a rdfs:label ?label }", a="https://w3id.org/kg/id/actor/russia")
+        >>> [str(row["label"]) for row in r]
         ['Russia']
         >>> g.query("DELETE WHERE { ?s ?p ?o }")
         Traceback (most recent call last):
         ...
         kg.querycheck.QueryRefused: refused: this is a SPARQL update (DELETE WHERE); kg queries are read-only (fix: ...)
         """
-        form = check_query(sparql, allow_remote=allow_remote)
-        if form not in ("SELECT", "ASK"):
-            raise KgError(f"{form} queries are not supported here: use SELECT or ASK (kg build writes the whole graph as RDF)")
-        return self.store.select(sparql, {k: python_term(v) for k, v in bindings.items()})
+        limit = self.timeout if timeout is _DEFAULT else _seconds(timeout)
+        terms = {k: python_term(v) for k, v in bindings.items()}
+        if not isinstance(self.store, RdflibStore | OxigraphStore):  # a remote store: check and bind here
+            checked = prepare_query(sparql, allow_remote=allow_remote)
+            if checked.form not in ("SELECT", "ASK"):
+                raise KgError(f"{checked.form} queries are not supported here: use SELECT or ASK")
+            return self.store.select(checked.bind(terms))
+        if limit is None:
+            return self.store.select(sparql, terms, allow_remote=allow_remote)
+        if self._opener is None:
+            raise KgError("this graph cannot run queries with a time limit (it was not made by kg.load)")
+        with self._worker_lock:
+            if self._worker is None:
+                self._worker = QueryWorker(self._opener)
+            return self._worker.select(sparql, terms, limit, allow_remote=allow_remote)
+
+    def close(self) -> None:
+        """Stop the worker process of time-limited queries, if one was started (it also ends with Python)."""
+        with self._worker_lock:
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
+
+    def dataset(self) -> Dataset:
+        """The graph as an rdflib ``Dataset`` (default graph = union of the named graphs), built on first use
+        when the engine is Oxigraph: for rdflib's own API (``triples``, ``serialize``...).
+
+        >>> len(load().dataset()) > 1000
+        True
+        """
+        if isinstance(self.store, RdflibStore):
+            return self.store.dataset
+        if self._dataset is None:
+            if self.path is None:
+                raise KgError("this graph has no dataset file to build an rdflib Dataset from")
+            self._dataset = RdflibStore.from_file(self.path).dataset
+        return self._dataset
 
     def _repr_html_(self) -> str:
         """A summary for notebooks: where the graph comes from and how many articles, actors and positions it holds.
@@ -155,20 +216,52 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?count) WHERE {
         return matches[0]
 
     def positions(self, actor: str | None = None, kind: str | None = None, article: str | None = None) -> Records[Position]:
-        """Positions, optionally of one holder (IRI or name), of one kind ("Demand" or its IRI), of one article (id).
+        """Positions, one record each, optionally of one holder (IRI or name), of one kind ("Demand" or its IRI),
+        of one article (id); with addressees, modality, cue, date, sources, topics, quantities and article.
 
-        >>> [(p.kind, p.firmness, p.status) for p in load().positions(actor="US", kind="Demand", article=SEED_ARTICLE)]
-        [('Demand', 'ultimatum', 'reported')]
+        >>> [(p.kind, p.firmness, p.status, p.addressees) for p in load().positions(actor="US", kind="Demand", article=SEED_ARTICLE)]
+        [('Demand', 'ultimatum', 'reported', ('https://w3id.org/kg/id/actor/ukraine',))]
+        >>> [(p.label, q.value, q.unit) for p in load().positions(article=SEED_ARTICLE) for q in p.quantities if q.property == "duration"]
+        [('Ukraine pushes for a 50-year deterrence shield', 50, 'http://qudt.org/vocab/unit/YR'), ('US offers a 15-year guarantee', 15, 'http://qudt.org/vocab/unit/YR')]
         """
         bindings: dict[str, Any] = {}
         if actor is not None:
             bindings["holder"] = URIRef(self.resolve_actor(actor))
         if kind is not None:
             bindings["kind"] = URIRef(kind if kind.startswith("http") else str(KG[kind]))
-        rows = [r for r in self.named("positions", **bindings).rows if _in_article(r["position"], article)]
-        return Records(Position(str(r["position"]), str(r["label"]), _local(r["kind"]) or "", _str(r.get("holder")),
-                                _str(r.get("addressee")), str(r["content"]), str(r["firmness"]), str(r["status"]))
-                       for r in rows)
+        found: dict[str, dict[str, Any]] = {}
+        for r in self.named("positions", **bindings):
+            if _in_article(r["position"], article):
+                p = found.setdefault(str(r["position"]), {"row": r, "holder": set(), "addressee": set()})
+                if "holder" in r:
+                    p["holder"].add(str(r["holder"]))
+                if "addressee" in r:
+                    p["addressee"].add(str(r["addressee"]))
+        if actor is not None and found:  # the other holders of the same positions
+            for r in self.named("positions", **{k: v for k, v in bindings.items() if k != "holder"}):
+                if str(r["position"]) in found and "holder" in r:
+                    found[str(r["position"])]["holder"].add(str(r["holder"]))
+        details: dict[str, dict[str, list[Any]]] = {}
+        for r in self.query(POSITION_DETAILS):
+            attribute = str(r["attribute"])
+            if str(r["position"]) in found:
+                value: Any = r["value"].toPython() if attribute in ("date", "quantity") else str(r["value"])
+                if attribute == "quantity":
+                    value = Quantity(_local(r["property"]) or "", value, str(r["unit"]))
+                details.setdefault(str(r["position"]), {}).setdefault(attribute, []).append(value)
+
+        def one(iri: str, key: str) -> Any:
+            values = sorted(set(details.get(iri, {}).get(key, [])))
+            return "; ".join(values) if key == "cue" and values else values[0] if values else None
+
+        def many(iri: str, key: str) -> tuple[Any, ...]:
+            return tuple(sorted(set(details.get(iri, {}).get(key, [])), key=str))
+
+        return Records(Position(iri, str(r["label"]), _local(r["kind"]) or "", tuple(sorted(p["holder"])),
+                                tuple(sorted(p["addressee"])), str(r["content"]), str(r["firmness"]), str(r["status"]),
+                                one(iri, "modality"), one(iri, "cue"), one(iri, "date"), many(iri, "source"),
+                                many(iri, "topic"), many(iri, "quantity"), one(iri, "article"))
+                       for iri, p in found.items() for r in [p["row"]])
 
     def depends_on(self, node: str, transitive: bool = True) -> Records[Dependency]:
         """What a statement (IRI or id) depends on: with ``transitive`` the whole kg:dependsOn+ closure.
@@ -217,6 +310,20 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?count) WHERE {
                        for (statement, quote, start, end, text, source, firmness, status, cue), reporters in grouped.items())
 
 
+POSITION_DETAILS = """SELECT ?position ?attribute ?value ?property ?unit WHERE {
+  ?position a ?kind . ?kind rdfs:subClassOf kg:Position .
+  { ?position kg:reportedBy ?value BIND("source" AS ?attribute) }
+  UNION { ?position kg:topic ?value BIND("topic" AS ?attribute) }
+  UNION { ?position kg:modality/rdfs:label ?value BIND("modality" AS ?attribute) }
+  UNION { ?position kg:cue ?value BIND("cue" AS ?attribute) }
+  UNION { ?position kg:date ?value BIND("date" AS ?attribute) }
+  UNION { ?position prov:wasDerivedFrom ?value BIND("article" AS ?attribute) }
+  UNION { ?position ?property ?quantity . ?quantity a kg:Quantity ; qudt:numericValue ?value ; qudt:unit ?unit
+          BIND("quantity" AS ?attribute) }
+}"""
+"""The attributes of positions that :meth:`KnowledgeGraph.positions` adds to the ``positions`` query's rows."""
+
+
 def _in_article(statement: Identifier, article: str | None) -> bool:
     return article is None or str(statement).startswith(f"{article_iri(article)}/")
 
@@ -229,18 +336,21 @@ def _dependencies(rows: Iterable[dict[str, Identifier]], column: str, transitive
 
 
 
-def load(dataset: Path | str | None = None, engine: str = DEFAULT_ENGINE, corpus: CorpusFolder | Path | str | None = None
-         ) -> KnowledgeGraph:
-    """Load a built dataset into an engine: "rdflib" or "oxigraph" (faster).
+def load(dataset: Path | str | None = None, engine: str = DEFAULT_ENGINE, corpus: CorpusFolder | Path | str | None = None,
+         *, store_path: Path | str | None = None, timeout: float | None = None) -> KnowledgeGraph:
+    """Load a built dataset into an engine: "oxigraph" (the default) or "rdflib" (pure Python, same answers).
 
     The dataset is ``dataset`` if given, else the build of ``corpus``, else that of the corpus
     found from the working directory (see :mod:`kg.corpus`; the bundled seed when there is none).
+    ``store_path``: keep an Oxigraph store on disk in that folder, loaded once and reopened
+    read-only next time (reloaded when the dataset file changed). ``timeout``: the default time
+    limit of every query in seconds (see :meth:`KnowledgeGraph.query`; None: no limit).
 
-    >>> load(engine="oxigraph").resolve_actor("Kyiv")
+    >>> load().resolve_actor("Kyiv")
     'https://w3id.org/kg/id/actor/ukraine'
     """
     if dataset is None:
         folder = corpus if isinstance(corpus, CorpusFolder) else find_corpus(corpus)
         dataset = folder.dataset
-    store = open_store(dataset, engine)
-    return KnowledgeGraph(store, Path(dataset))
+    opener = partial(open_store, Path(dataset), engine, store_path)
+    return KnowledgeGraph(opener(), Path(dataset), opener=opener, timeout=timeout)

@@ -34,17 +34,35 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A quantity of a statement: the property (``duration``, ``share``...), the number and its QUDT unit IRI."""
+
+    property: str
+    value: int | float
+    unit: str
+
+
+@dataclass(frozen=True)
 class Position:
-    """A position: IRI, label, kind (Demand, Offer...), holder (None where the article names none), addressee, content, firmness, status."""
+    """One position: IRI, label, kind (Demand, Offer...), holders and addressees (IRIs; none where none is named), content, firmness and
+    epistemic status (labels), modality (label, None where the text gives none), the hedge words (cue), date
+    (a ``datetime.date``), sources (IRIs of who reported it), topics (issue IRIs), quantities, and the article IRI."""
 
     iri: str
     label: str
     kind: str
-    holder: str | None
-    addressee: str | None
+    holders: tuple[str, ...]
+    addressees: tuple[str, ...]
     content: str
     firmness: str
     status: str
+    modality: str | None = None
+    cue: str | None = None
+    date: Any = None
+    sources: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    article: str | None = None
 
 
 @dataclass(frozen=True)

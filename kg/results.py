@@ -11,8 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rdflib import XSD, BNode, Literal, URIRef
@@ -22,13 +21,53 @@ from kg.errors import KgError
 from kg.terms import NAMESPACES
 
 
-@dataclass
 class QueryResult:
-    """Rows of a SELECT (each a dict from variable name to rdflib term), or an ASK boolean."""
+    """Rows of a SELECT (each a dict from variable name to rdflib term; unbound variables are missing), or an ASK boolean.
 
-    vars: list[str]
-    rows: list[dict[str, Identifier]] = field(default_factory=list)
-    boolean: bool | None = None
+    A result may hold its rows as the engine gave them (``raw``: tuples in the order of ``raw_vars``)
+    with a function that converts one value; rdflib terms are then made on first use of the rows,
+    so that a query costs what the engine costs (see benchmarks/bench_queries.py).
+    """
+
+    def __init__(self, vars: list[str], rows: list[dict[str, Identifier]] | None = None, boolean: bool | None = None, *,
+                 raw: list[tuple[Any, ...]] | None = None, raw_vars: list[str] | None = None,
+                 convert: Callable[[Any], Identifier] | None = None) -> None:
+        self.vars = vars
+        self.boolean = boolean
+        self._rows = rows if rows is not None else None if raw is not None else []
+        self._raw, self._raw_vars, self._convert = raw, raw_vars or vars, convert
+
+    @property
+    def rows(self) -> list[dict[str, Identifier]]:
+        """The rows as dicts of rdflib terms (converted once, on first use)."""
+        if self._rows is None:
+            names, convert = self._raw_vars, self._convert
+            assert self._raw is not None and convert is not None
+            self._rows = [{name: convert(value) for name, value in zip(names, row, strict=True) if value is not None}
+                          for row in self._raw]
+            self._raw = None
+        return self._rows
+
+    def __iter__(self) -> Iterator[dict[str, Identifier]]:
+        """The rows, each a dict from variable name to RDF term (unbound variables are missing)."""
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self._raw) if self._rows is None and self._raw is not None else len(self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return (self.vars, self.boolean, self.rows) == (other.vars, other.boolean, other.rows)
+
+    def __repr__(self) -> str:
+        return f"QueryResult(vars={self.vars!r}, rows={len(self)}, boolean={self.boolean!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"vars": self.vars, "rows": self.rows, "boolean": self.boolean}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["vars"], state["rows"], state["boolean"])  # type: ignore[misc]
 
     def to_sparql_json(self) -> dict[str, Any]:
         """The result in the SPARQL 1.1 Query Results JSON format (https://www.w3.org/TR/sparql11-results-json/).
@@ -42,13 +81,6 @@ class QueryResult:
             return {"head": {}, "boolean": self.boolean}
         return {"head": {"vars": list(self.vars)},
                 "results": {"bindings": [{k: _json_term(v) for k, v in row.items()} for row in self.rows]}}
-
-    def __iter__(self) -> Iterator[dict[str, Identifier]]:
-        """The rows, each a dict from variable name to RDF term (unbound variables are missing)."""
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
     def _repr_html_(self, max_rows: int = 50) -> str:
         """An HTML table for notebooks (Jupyter shows it when a result is a cell's value): every value escaped, at most ``max_rows`` rows.

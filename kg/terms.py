@@ -34,17 +34,46 @@ def to_oxigraph(term: Identifier) -> Any:
     raise TypeError(f"cannot bind {term!r}: use an IRI, a blank node or a literal")
 
 
-def to_rdflib(term: Any) -> Identifier:
-    """A pyoxigraph term as the rdflib term rdflib itself would return (xsd:string literals stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
+XSD_STRING = str(XSD.string)
+_NEW = str.__new__
+
+
+def _plain(value: str, language: str | None) -> Literal:
+    """A plain or language-tagged literal built without re-checking what Oxigraph already checked."""
+    literal = _NEW(Literal, value)
+    literal._language, literal._datatype, literal._value, literal._ill_typed = language, None, value, None
+    return literal
+
+
+def to_rdflib(term: Any, cache: dict[Any, Identifier] | None = None) -> Identifier:
+    """A pyoxigraph term as the rdflib term rdflib itself would return (xsd:string literals stay plain).
+
+    IRIs and plain literals are built directly (Oxigraph has validated them); typed literals go
+    through rdflib (which computes their Python value), remembered in ``cache`` if one is given.
+
+    >>> to_rdflib(ox.Literal("15", datatype=ox.NamedNode(str(XSD.integer)))).toPython()
+    15
+    >>> to_rdflib(ox.Literal("Russia", language="en")) == Literal("Russia", lang="en")
+    True
+    """
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return _NEW(URIRef, term.value)
+    if kind is ox.Literal:
+        language = term.language
+        if language:
+            return _plain(term.value, language)
         datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+        if datatype == XSD_STRING:
+            return _plain(term.value, None)
+        found = cache.get(term) if cache is not None else None
+        if found is None:
+            found = Literal(term.value, datatype=URIRef(datatype))
+            if cache is not None:
+                cache[term] = found
+        return found
+    if kind is ox.BlankNode:
+        return BNode(term.value)
     raise TypeError(f"unsupported result term {term!r}")
 
 

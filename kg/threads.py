@@ -152,8 +152,8 @@ WHERE {
   OPTIONAL { ?member kg:date ?stated }
   BIND(COALESCE(?stated, ?reported) AS ?date)
   OPTIONAL { ?member kg:duration ?q . ?q qudt:numericValue ?value ; qudt:unit ?unit }
-  OPTIONAL { ?member ?relation ?earlier . ?thread kg:member ?earlier .
-             FILTER(?relation IN (kg:supersedes, kg:updates, kg:corroborates)) }
+  OPTIONAL { GRAPH ?asserted { ?member ?relation ?earlier } ?thread kg:member ?earlier .  # not the inferred superproperty
+             FILTER(?asserted != <https://w3id.org/kg/graph/inferred> && ?relation IN (kg:supersedes, kg:updates, kg:corroborates)) }
   OPTIONAL { ?member kg:reportedBy ?by . ?by rdfs:label ?source }
 }"""
 """Threads with their members, dates, articles, durations, relations and sources (one row per combination)."""

@@ -52,9 +52,11 @@ def _serve(conn: Any, open_store: Callable[[], Any]) -> None:
         request = conn.recv()
         if request is None:
             return
-        sparql, bindings = request
+        sparql, bindings, allow_remote = request
         try:
-            conn.send(("ok", store.select(sparql, bindings)))
+            conn.send(("ok", store.select(sparql, bindings, allow_remote=allow_remote)))
+        except KgError as exc:  # a refusal, syntax error...: raised again, as it is, in the caller
+            conn.send(("raise", exc))
         except Exception as exc:
             conn.send(("error", f"query failed: {type(exc).__name__}: {exc}"))
 
@@ -68,7 +70,7 @@ class QueryWorker:
     >>> from functools import partial
     >>> from kg.store import open_store
     >>> with QueryWorker(partial(open_store, None, "oxigraph")) as worker:
-    ...     [str(r["n"]) for r in worker.select("SELECT (1 + 1 AS ?n) WHERE {}", None, 10).rows]
+    ...     [str(r["n"]) for r in worker.select("SELECT (1 + 1 AS ?n) WHERE {}", None, 10)]
     ['2']
     """
 
@@ -100,15 +102,24 @@ class QueryWorker:
             code = self.process.exitcode if self.process is not None else None
             raise KgError(f"the query worker stopped unexpectedly (exit code {code})") from None
 
-    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None, timeout: float) -> QueryResult:
-        """Run ``store.select`` in the worker; kill it and raise :class:`QueryTimeout` after ``timeout`` seconds."""
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None, timeout: float, *,
+               allow_remote: bool = False) -> QueryResult:
+        """Check and run the query in the worker (``store.select``: the check counts against the limit too); kill
+        the worker and raise :class:`QueryTimeout` after ``timeout`` seconds, or re-raise Ctrl-C after killing it."""
         if self.process is None or not self.process.is_alive():
             self.start()
-        self.conn.send((sparql, dict(bindings or {})))
-        if not self.conn.poll(timeout):
+        self.conn.send((sparql, dict(bindings or {}), allow_remote))
+        try:
+            answered = self.conn.poll(timeout)
+            status, payload = self._receive() if answered else ("timeout", None)
+        except KeyboardInterrupt:
+            self.kill()
+            raise
+        if status == "timeout":
             self.kill()
             raise QueryTimeout(timeout)
-        status, payload = self._receive()
+        if status == "raise":
+            raise payload
         if status != "ok":
             raise KgError(payload)
         return payload
@@ -138,7 +149,7 @@ class QueryWorker:
 
 
 def run_with_timeout(open_store: Callable[[], Any], sparql: str, bindings: Mapping[str, Identifier] | None,
-                     timeout: float) -> QueryResult:
+                     timeout: float, *, allow_remote: bool = False) -> QueryResult:
     """Run store.select() in a worker process that is killed at the time limit (QueryTimeout).
 
     The limit counts the query, not the loading of the store in the worker.
@@ -152,7 +163,7 @@ def run_with_timeout(open_store: Callable[[], Any], sparql: str, bindings: Mappi
     kg.querycheck.QueryTimeout: query stopped after 0.5 s (--timeout); raise --timeout or narrow the query
     """
     with QueryWorker(open_store) as worker:
-        return worker.select(sparql, bindings, timeout)
+        return worker.select(sparql, bindings, timeout, allow_remote=allow_remote)
 
 
 def oxigraph_binary() -> str:

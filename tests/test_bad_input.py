@@ -135,7 +135,8 @@ def test_relation_with_its_own_evidence_is_checked(corpus: Path, capsys: pytest.
     offsets = edit(path, "            start: 2353\n            end: 2465\n", "            start: 2354\n            end: 2466\n")
     status, err = run_build(corpus, capsys)
     assert status == 1
-    assert f"{ARTICLE}.yaml:{target}: a 'required_for' relation needs 'to:' a statement of this article, not 'territorial-stats'" in err
+    assert (f"{ARTICLE}.yaml:{target}: a 'required_for' relation needs 'to:' a statement (ARTICLE/id elsewhere), "
+            "not 'territorial-stats'") in err
     assert f"{ARTICLE}.yaml:{hedge + 1}: unknown key 'hedge' in a 'required_for' relation" in err
     assert f"{ARTICLE}.yaml:{offsets}: wrong offsets 2354-2466" in err and "the quote is at start: 2353, end: 2465" in err
 
@@ -144,4 +145,4 @@ def test_mapping_where_ids_are_expected(corpus: Path, capsys: pytest.CaptureFixt
     line = edit(article_yaml(corpus), "    place: [donbas]\n", "    place: [{to: donbas}]\n")
     status, err = run_build(corpus, capsys)
     assert status == 1
-    assert f"{ARTICLE}.yaml:{line}: 'place' takes ids, not mappings" in err
+    assert f"{ARTICLE}.yaml:{line}: 'place' must name place ids, not a mapping" in err

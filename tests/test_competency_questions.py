@@ -40,7 +40,7 @@ def test_cq1_actors_kinds_and_surface_names(g):
 def test_cq2_us_demand_addressee_firmness_status(g):
     [demand] = g.positions(actor="United States", kind="Demand")
     assert short(demand.iri) == "us-demands-peace-agreement"
-    assert (demand.addressee, demand.firmness, demand.status) == (ACTOR + "ukraine", "ultimatum", "reported")
+    assert (demand.addressees, demand.firmness, demand.status) == ((ACTOR + "ukraine",), "ultimatum", "reported")
     assert "finalize a peace agreement with Russia" in demand.content
 
 

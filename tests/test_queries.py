@@ -184,13 +184,58 @@ def test_bindings_are_terms_not_text(graphs):
         assert len(g.query("SELECT * WHERE { ?s ?p ?o }").rows) > 1000  # nothing was dropped
 
 
-def test_oxigraph_binds_only_projected_variables_and_says_so(graphs):
-    with pytest.raises(KgError, match=r"oxigraph can only bind variables of the SELECT clause: add \?label"):
-        graphs["oxigraph"].query("SELECT ?a WHERE { ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }", label="Russia")
+def test_both_engines_bind_any_variable_before_the_pattern(graphs):
+    """Bindings open the WHERE group as VALUES: unprojected variables and BIND(?param AS ?v) see them on both engines."""
+    for g in graphs.values():
+        rows = g.query("SELECT ?a WHERE { ?a rdfs:label ?label }", label=Literal("Russia", lang="en")).rows
+        assert [str(r["a"]) for r in rows] == [ACTOR + "russia"]
+        assert [str(r["v"]) for r in g.query("SELECT ?v WHERE { BIND(?param AS ?v) }", param="x")] == ["x"]
 
 
 def test_results_convert_to_dataframes(graphs):
     frame = graphs["rdflib"].positions(actor="Russia", article=SEED).to_dataframe()
-    assert list(frame.columns) == ["iri", "label", "kind", "holder", "addressee", "content", "firmness", "status"]
+    assert list(frame.columns) == ["iri", "label", "kind", "holders", "addressees", "content", "firmness", "status",
+                                   "modality", "cue", "date", "sources", "topics", "quantities", "article"]
     assert set(frame["kind"]) == {"Demand", "Outcome"}
     assert graphs["rdflib"].conflicts(SEED).to_dataframe().shape == (3, 6)
+
+
+def test_on_disk_store_is_loaded_once_and_reloaded_when_the_dataset_changes(tmp_path):
+    data, folder = tmp_path / "invented.nq", tmp_path / "store"
+    quad = "<urn:kg-test:a> <http://www.w3.org/2000/01/rdf-schema#label> \"{}\" <urn:kg-test:g> .\n"
+    data.write_text(quad.format("first"), encoding="utf-8")
+    count = "SELECT ?l WHERE { ?s rdfs:label ?l }"
+    assert [str(r["l"]) for r in kg.load(data, store_path=folder).query(count)] == ["first"]
+    stamp = (folder / "kg-store.json").read_text(encoding="utf-8")
+    assert [str(r["l"]) for r in kg.load(data, store_path=folder).query(count)] == ["first"]  # reopened read-only
+    assert (folder / "kg-store.json").read_text(encoding="utf-8") == stamp
+    data.write_text(quad.format("first") + quad.format("second"), encoding="utf-8")
+    assert sorted(str(r["l"]) for r in kg.load(data, store_path=folder).query(count)) == ["first", "second"]
+    with pytest.raises(KgError, match="needs the oxigraph engine"):
+        kg.load(data, engine="rdflib", store_path=folder)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(KgError, match="is not empty and is not a kg store"):
+        kg.load(data, store_path=tmp_path / "other")
+
+
+def test_positions_are_one_record_each_with_their_attributes(graphs):
+    for g in graphs.values():
+        [p] = [p for p in g.positions(article=SEED) if p.iri == ART + "deal-may-require-donbas-withdrawal"]
+        assert p.addressees == (ACTOR + "ukraine",) and p.article == ARTICLES + SEED
+        assert p.sources == (ACTOR + "financial-times", ACTOR + "reuters")
+        assert p.topics == ("https://w3id.org/kg/id/issue/peace-agreement", "https://w3id.org/kg/id/issue/territory")
+        [offer] = [p for p in g.positions(article=SEED) if p.iri == ART + "us-offers-15-year-guarantee"]
+        assert [(q.property, q.value, q.unit) for q in offer.quantities] == [("duration", 15, "http://qudt.org/vocab/unit/YR")]
+        dated = [p for p in g.positions(article=SEED) if p.date is not None]
+        assert {str(p.date) for p in dated} == {"2026-01-27"} and all(p.date.year == 2026 for p in dated)
+        assert len({p.iri for p in g.positions()}) == len(g.positions())  # one record per position
+
+
+def test_events_name_the_latest_date_honestly(graphs):
+    result = graphs["oxigraph"].named("events")
+    assert "latestDate" in result.vars
+    talks = [r for r in result if str(r["event"]).endswith("/abu-dhabi-talks")]
+    assert talks and all("date" not in r and str(r["latestDate"]) == "2026-01-27" for r in talks)
+    frame = result.to_dataframe()
+    assert {type(v).__name__ for v in frame["latestDate"] if v is not None} == {"date"}

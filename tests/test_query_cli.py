@@ -130,10 +130,35 @@ def test_service_is_refused_unless_allowed(capsys):
     assert "--allow-remote" in err
 
 
-def test_syntax_error_has_line_column_and_status_2(capsys):
-    status, out, err = run(capsys, "SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?o = ) }")
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("query, message", [
+    ("SELECT ?s WHERE {\n  ?s ?p ?o .\n  FILTER(?o = ) }", "syntax error at line 3, column 18: unexpected end of query"),
+    ("SELECT * WHERE {\n  ?s ex:p ?o }", "syntax error at line 2, column 6: undeclared prefix ex: (add PREFIX ex: <...>"),
+    ("SELECT * WHERE {\n  ?s ?p ?o\n  BIND(1 AS ?o) }", "syntax error at line 3, column 13: ?o is already bound before this BIND"),
+    ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "syntax error at line 1, column 46: The SELECT contains a variable that is unbound"),
+    ("# Empty", "syntax error at line 1, column 8: empty query"),
+    ("SELECT * WHERE " + "{" * 3000 + "}" * 3000, "query too large: nested deeper than 16 levels at line 1, column 32"),
+])
+def test_syntax_errors_and_limits_have_status_2_on_both_engines(capsys, engine, query, message):
+    status, out, err = run(capsys, query, "--engine", engine)
     assert (status, out) == (2, "")
-    assert err.startswith("kg query: syntax error at line 3, column 3: ")
+    assert err.startswith(f"kg query: {message}")
+
+
+def test_predeclared_prefixes_and_stable_star_columns(capsys):
+    for engine in ("rdflib", "oxigraph"):
+        status, out, _ = run(capsys, "SELECT * WHERE { ?zeta kg:holder ?alpha ; rdfs:label ?label } ORDER BY ?zeta LIMIT 1",
+                             "--engine", engine, "-f", "csv")
+        assert status == 0 and out.splitlines()[0] == "zeta,alpha,label"
+
+
+def test_store_path_loads_once_and_reopens(capsys, tmp_path):
+    folder = tmp_path / "store"
+    for _ in range(2):
+        status, out, _ = run(capsys, "SELECT (COUNT(*) AS ?n) WHERE { ?a kg:dependsOn ?b }", "--store-path", str(folder), "-f", "csv")
+        assert (status, out.splitlines()) == (0, ["n", "5"])
+    stamp = (folder / "kg-store.json").read_text(encoding="utf-8")
+    assert '"sha256"' in stamp and "kg.trig" in stamp
 
 
 @pytest.mark.parametrize("store", ["rdflib", "oxigraph"])

@@ -160,7 +160,7 @@ def test_updates_service_and_load_are_refused(served: Served, data: bytes, heade
 
 def test_syntax_error_says_where(served: Served) -> None:
     status, _, text = request(f"{served.url}/query", form("SELECT * WHERE {\n  ?s ?p }"))
-    assert status == 400 and text.startswith("syntax error at line 2, column 3")
+    assert status == 400 and text.startswith("syntax error at line 2, column 10")
     assert request(f"{served.url}/query", b"SELECT * {}", {"Content-Type": "text/plain"})[0] == 415
     assert request(f"{served.url}/query?default-graph-uri=x")[0] == 400
 

@@ -60,7 +60,7 @@ from rdflib.namespace import DCTERMS, RDFS
 from kg.errors import KgError
 from kg.library import named_queries
 from kg.namespaces import BASE, GRAPH, ID, PREFIXES
-from kg.querycheck import QueryRefused, QuerySyntaxError, QueryTimeout, check_query
+from kg.querycheck import QueryRefused, QuerySyntaxError, QueryTimeout, QueryTooLarge, prepare_within, with_prefixes
 from kg.remote import with_bindings
 from kg.results import shorten
 from kg.store import built_dataset
@@ -91,38 +91,11 @@ RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "applicatio
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
                   "N-Triples", "RDF_XML", "N-Quads", "TriG")
 
-_CHECK = threading.Lock()  # rdflib's SPARQL parser is not safe to use from several threads at once
-
-
-def with_prefixes(sparql: str) -> str:
-    """The query with ``PREFIX`` lines for every kg prefix it does not declare itself.
-
-    (A local helper: to be replaced by the query layer's own when it lands in ``kg.namespaces``.)
-
-    >>> with_prefixes("PREFIX kg: <x#> SELECT * { ?s kg:p ?o }").count("PREFIX kg:")
-    1
-    >>> "PREFIX kgid: <https://w3id.org/kg/id/>" in with_prefixes("SELECT * { ?s ?p kgid:actor/russia }")
-    True
-    """
-    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", sparql)}
-    return "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in PREFIXES.items() if name.lower() not in declared) + sparql
-
-
-def checked(sparql: str, allow_remote: bool) -> str:
-    """The query to run: checked as given, or with kg's prefixes added if it uses one it does not declare."""
-    with _CHECK:
-        try:
-            check_query(sparql, allow_remote=allow_remote)
-            return sparql
-        except QuerySyntaxError as exc:
-            if not str(exc).split(": ", 1)[-1].startswith("undeclared prefix"):
-                raise
-            prefixed = with_prefixes(sparql)
-            try:
-                check_query(prefixed, allow_remote=allow_remote)
-            except QuerySyntaxError:
-                raise exc from None
-            return prefixed
+def checked(sparql: str, allow_remote: bool, timeout: float) -> str:
+    """The query to forward: checked within the time limit (:func:`kg.querycheck.prepare_within`, thread-safe),
+    with the kg prefixes it uses but does not declare added (the Oxigraph workers predeclare none)."""
+    prepare_within(sparql, timeout, allow_remote=allow_remote)
+    return with_prefixes(sparql)
 
 
 def index_page() -> str:
@@ -637,13 +610,15 @@ class Handler(BaseHTTPRequestHandler):
         if len(queries) != 1:
             raise Refusal(400, "give exactly one query (?query=... or a POST body)")
         try:
-            sparql = checked(queries[0], self.server.allow_remote)
+            sparql = checked(queries[0], self.server.allow_remote, self.server.query_timeout)
         except QuerySyntaxError as exc:
             raise Refusal(400, str(exc)) from None
+        except QueryTooLarge as exc:
+            raise Refusal(413, str(exc)) from None
         except QueryRefused as exc:
             raise Refusal(403, str(exc)) from None
-        except RecursionError:
-            raise Refusal(400, "the query is nested too deeply to check") from None
+        except QueryTimeout as exc:
+            raise Refusal(503, str(exc)) from None
         form = urllib.parse.urlencode([("query", sparql), *((n, v) for n, v in params if n in GRAPH_PARAMS)])
         headers = {"Content-Type": "application/x-www-form-urlencoded", **self.accept()}
         return self.server.forward("POST", "/query", form.encode("utf-8"), headers)

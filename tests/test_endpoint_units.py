@@ -13,8 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from conftest import seed_iri
 from kg.cli import main
 from kg.namespaces import KG
+from kg.querycheck import with_prefixes
 from kg.results import QueryResult, format_result
-from kg.serve import Endpoint, Refusal, bound_query, exposure_warning, negotiate, remove_stale_stores, with_prefixes
+from kg.serve import Endpoint, Refusal, bound_query, exposure_warning, negotiate, remove_stale_stores
 
 HOLDERS = """PREFIX kg: <https://w3id.org/kg/ontology#>
 CONSTRUCT { ?d kg:holder ?h } WHERE { ?d a kg:Demand ; kg:holder ?h }"""
@@ -67,7 +68,7 @@ def test_table_shows_terminal_escapes_as_text() -> None:
 
 
 def test_prefixes_are_added_only_where_missing() -> None:
-    query = "PREFIX kg: <https://example.org/other#>\nSELECT * { ?s kg:p ?o }"
+    query = "PREFIX kg: <https://example.org/other#>\nSELECT * { ?s kg:p ?o ; rdfs:label ?l }"
     added = with_prefixes(query)
     assert added.endswith(query) and added.count("PREFIX kg:") == 1 and "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" in added
 

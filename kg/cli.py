@@ -34,7 +34,7 @@ from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.library import named_queries
 from kg.progress import step
-from kg.querycheck import QuerySyntaxError, QueryTooLarge, prepare_within
+from kg.querycheck import QuerySyntaxError, QueryTooLarge, prepare_within, with_prefixes
 from kg.results import FORMATS, format_result
 from kg.serialize import serialize, write_outputs
 from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_store
@@ -232,7 +232,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         from kg.remote import RemoteStore
 
-        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(checked.bind(bindings))
+        result = RemoteStore(args.endpoint, timeout=args.timeout or None).select(with_prefixes(sparql), bindings)
     else:
         opener = partial(open_store, _dataset(args), args.engine, args.store_path)
         result = (run_with_timeout(opener, sparql, bindings, args.timeout, allow_remote=args.allow_remote) if args.timeout > 0

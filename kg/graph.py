@@ -25,7 +25,7 @@ from kg.corpus import CorpusFolder, find_corpus
 from kg.errors import KgError
 from kg.library import named_queries
 from kg.namespaces import KG, article_iri, statement_iri
-from kg.querycheck import prepare_query
+from kg.querycheck import prepare_query, with_prefixes
 from kg.records import Actor, Conflict, Dependency, Evidence, Position, Quantity, Records
 from kg.results import QueryResult
 from kg.store import DEFAULT_ENGINE, OxigraphStore, RdflibStore, open_store
@@ -101,7 +101,7 @@ class KnowledgeGraph:
             checked = prepare_query(sparql, allow_remote=allow_remote)
             if checked.form not in ("SELECT", "ASK"):
                 raise KgError(f"{checked.form} queries are not supported here: use SELECT or ASK")
-            return self.store.select(checked.bind(terms))
+            return self.store.select(with_prefixes(sparql), terms)  # the store binds by BIND (kg.remote.with_bindings)
         if limit is None:
             return self.store.select(sparql, terms, allow_remote=allow_remote)
         if self._opener is None:

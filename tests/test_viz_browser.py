@@ -73,6 +73,10 @@ def open_page(browser, path: Path, width: int = 1400, height: int = 900):
 
 
 def click_node(tab, node: str) -> None:
+    # bring the node to the middle of the free part of the canvas (left of the card), as a user would, then click it
+    tab.evaluate(f"(() => {{ const p = kgNetwork.getPositions(['{node}'])['{node}'];"
+                 " kgNetwork.moveTo({position: p, scale: 1.5, offset: {x: -250, y: 0}, animation: false}); })()")
+    time.sleep(0.1)
     x, y = tab.evaluate(f"(() => {{ const p = kgNetwork.canvasToDOM(kgNetwork.getPositions(['{node}'])['{node}']);"
                         " const r = document.querySelector('#kg-network').getBoundingClientRect();"
                         " return [p.x + r.left, p.y + r.top]; })()")

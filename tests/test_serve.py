@@ -562,3 +562,12 @@ def test_yasgui_works_offline_with_the_kg_example_and_the_parameter_form(served:
         finally:
             browser.close()
     assert blocked == [] and messages == [] and f"{origin}/prefixes" in asked
+
+
+def test_every_cookbook_query_gives_the_printed_answer_through_kg_serve(served: Served) -> None:
+    """docs/cookbook.md through the endpoint: the same answers as on both embedded engines (test_cookbook.py)."""
+    from test_cookbook import recipes, render
+
+    remote = kg.connect(f"{served.url}/query")
+    for number, (query, answer) in enumerate(recipes(), start=1):
+        assert render(remote.query(query)) == answer, f"query {number} of the cookbook, through kg serve"

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import pytest
@@ -361,12 +362,12 @@ class FakeHandler(BaseHTTPRequestHandler):
             self.reply(403, "text/plain", b"Forbidden: this account may not write\nmore detail")
 
 
-@pytest.fixture
-def fake() -> Iterator[Callable[..., FakeServer]]:
-    servers: list[FakeServer] = []
+def serving(make: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """Yield a function that starts a local test server made by ``make`` (in a thread); stop them all at the end."""
+    servers: list[Any] = []
 
-    def start(behaviour: str, accept_puts: int = 0) -> FakeServer:
-        server = FakeServer(behaviour, accept_puts)
+    def start(*args: Any, **kwargs: Any) -> Any:
+        server = make(*args, **kwargs)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return server
@@ -377,6 +378,11 @@ def fake() -> Iterator[Callable[..., FakeServer]]:
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+@pytest.fixture
+def fake() -> Iterator[Callable[..., FakeServer]]:
+    yield from serving(lambda behaviour, accept_puts=0: FakeServer(behaviour, accept_puts))
 
 
 def test_unreachable_endpoint() -> None:
@@ -493,20 +499,7 @@ class CaptureHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def capture() -> Iterator[Callable[..., Capture]]:
-    servers: list[Capture] = []
-
-    def start(status: int = 200, location: str = "") -> Capture:
-        server = Capture(status, location)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server
-
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
+    yield from serving(lambda status=200, location="": Capture(status, location))
 
 
 @pytest.mark.parametrize("code", [301, 302, 303, 307, 308])

@@ -15,6 +15,8 @@ import pytest
 from kg.cli import main
 from kg.library import named_queries
 
+pytestmark = pytest.mark.slow  # kg query runs each query in a worker process (spawned) with its time limit
+
 ART = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
 US_DEMAND = ["positions", "-p", "holder=kgid:actor/united-states", "-p", "kind=kg:Demand"]
 

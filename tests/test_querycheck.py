@@ -239,6 +239,7 @@ def test_refusals_survive_pickling_across_processes():
         assert (type(again), str(again), again.problems[0].message) == (type(error), str(error), error.problems[0].message)
 
 
+@pytest.mark.slow  # a concurrency stress test
 def test_64_distinct_queries_from_8_threads_on_both_engines(graphs):
     """rdflib's parser breaks for good under concurrent first parses; the check must not use it unguarded."""
     def ask(args):

@@ -134,6 +134,21 @@ def hedged(attrs: Mapping[str, Any], *, include_hedged: bool = True, min_firmnes
 # ---------------------------------------------------------------------------------------------
 
 
+def _reach(edges: Iterable[tuple[str, str]], start: Iterable[str]) -> set[str]:
+    """Every node reached from ``start`` along ``edges`` (start nodes only if reached again, in a cycle)."""
+    targets: dict[str, list[str]] = defaultdict(list)
+    for a, b in edges:
+        targets[a].append(b)
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        for b in targets[todo.pop()]:
+            if b not in seen:
+                seen.add(b)
+                todo.append(b)
+    return seen
+
+
 @dataclass(frozen=True)
 class Model:
     """Positions and their relations, independent of the graph they were read from.
@@ -168,30 +183,12 @@ class Model:
         >>> sorted(Model(("a", "b", "c"), depends=(("a", "b"), ("b", "c"))).closure(["b"]))
         ['b', 'c']
         """
-        needs: dict[str, list[str]] = defaultdict(list)
-        for a, b in self.depends:
-            needs[a].append(b)
-        seen, todo = set(start), list(start)
-        while todo:
-            for b in needs[todo.pop()]:
-                if b not in seen:
-                    seen.add(b)
-                    todo.append(b)
-        return seen
+        start = set(start)
+        return start | _reach(self.depends, start)
 
     def dependents(self, start: Iterable[str]) -> set[str]:
         """Everything that depends on ``start``, transitively (without ``start`` itself unless in a cycle)."""
-        needed_by: dict[str, list[str]] = defaultdict(list)
-        for a, b in self.depends:
-            needed_by[b].append(a)
-        seen: set[str] = set()
-        todo = list(start)
-        while todo:
-            for a in needed_by[todo.pop()]:
-                if a not in seen:
-                    seen.add(a)
-                    todo.append(a)
-        return seen
+        return _reach(((b, a) for a, b in self.depends), start)
 
 
 def _is_position(g: nx.MultiDiGraph, node: str) -> bool:

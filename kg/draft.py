@@ -53,6 +53,7 @@ import yaml
 from kg.aliases import AliasIndex, Mention, fold, unmentioned_holders
 from kg.corpus import find_corpus
 from kg.errors import InputError, KgError
+from kg.serialize import write_outputs
 from kg.text import normalize, segments
 
 STATEMENT_BEARING = ("sentence", "list_item")
@@ -527,8 +528,6 @@ def accept(root: Path | str, article_id: str) -> list[str]:
 
     The rest stay in ``ID.draft.yaml``. Both files are rewritten atomically.
     """
-    from kg.ingest import write_atomic
-
     meta_path, draft_path = _paths(Path(root), article_id)
     meta_text = meta_path.read_text(encoding="utf-8") if meta_path.exists() else ""
     _read(meta_path)
@@ -547,9 +546,9 @@ def accept(root: Path | str, article_id: str) -> list[str]:
             else meta_text + "\nstatements:\n" + block + "\n"
     drafts["statements"] = [i for i in items if i.get("reviewed") is not True]
     header = "".join(line for line in draft_path.read_text(encoding="utf-8").splitlines(True) if line.startswith("#"))
-    write_atomic(meta_path.parent, {
-        meta_path.name: new_meta.encode(),
-        draft_path.name: (header + yaml.safe_dump(drafts, sort_keys=False, allow_unicode=True, width=1000)).encode(),
+    write_outputs({
+        meta_path: new_meta.encode(),
+        draft_path: (header + yaml.safe_dump(drafts, sort_keys=False, allow_unicode=True, width=1000)).encode(),
     })
     return [str(i.get("id")) for i in accepted]
 

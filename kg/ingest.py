@@ -41,9 +41,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +50,7 @@ import yaml
 
 from kg.corpus import find_corpus
 from kg.errors import InputError, KgError
+from kg.serialize import write_outputs
 
 SYNDICATION_THRESHOLD = 0.8
 SHINGLE = 5
@@ -215,36 +214,10 @@ def ingest(root: Path | str, file: Path | str, url: str | None = None, outlet: s
         f"{article_id}.draft.yaml": (DRAFT_HEADER.format(id=article_id)
                                      + _dump({"article": {"id": article_id}, "statements": drafts})).encode(),
     }
-    write_atomic(articles, texts)
+    write_outputs({articles / name: data for name, data in texts.items()})
     return IngestResult(article_id, articles / f"{article_id}.txt", articles / f"{article_id}.yaml",
                         articles / f"{article_id}.draft.yaml", digest, syndicated_from,
                         sum(1 for d in drafts if "kind" in d), warnings)
-
-
-def write_atomic(folder: Path, files: dict[str, bytes]) -> None:
-    """Write every file to a temporary file in ``folder``, then rename all into place.
-
-    If anything fails, the temporary files and any file already renamed are removed.
-
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp()); write_atomic(d, {"a.txt": b"x"}); (d / "a.txt").read_bytes()
-    b'x'
-    """
-    temps: dict[str, Path] = {}
-    placed: list[Path] = []
-    try:
-        for name, content in files.items():
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-            temps[name] = Path(tmp)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-        for name, tmp in temps.items():
-            os.replace(tmp, folder / name)
-            placed.append(folder / name)
-    except BaseException:
-        for path in [*temps.values(), *placed]:
-            path.unlink(missing_ok=True)
-        raise
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:

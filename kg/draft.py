@@ -51,10 +51,12 @@ from typing import Any
 import yaml
 
 from kg.aliases import AliasIndex, Mention, fold, unmentioned_holders
+from kg.annotations import REQUIRED, statement_group
 from kg.corpus import find_corpus
 from kg.errors import InputError, KgError
 from kg.serialize import write_outputs
 from kg.text import normalize, segments
+from kg.vocabulary import VOCABULARY
 
 STATEMENT_BEARING = ("sentence", "list_item")
 DRAFT_ONLY_KEYS = ("draft", "reviewed", "amounts", "warnings", "suggestions")
@@ -516,17 +518,40 @@ def review(root: Path | str, article_id: str) -> ReviewReport:
             missing.append("no addressee")
         if "kind" in item and "topic" not in item:
             missing.append("no topic")
-        if "kind" in item:
-            missing += [f"no {k}" for k in ("label", "content", "reported_by") if k not in item]
+        if item.get("kind") in VOCABULARY.statement_kinds:
+            missing += [f"no {k}" for k in REQUIRED[statement_group(item["kind"])]
+                        if k not in ("kind", "holder") and item.get(k) in (None, "", [])]
         head = item.get("kind", "no statement recognised")
         report.todo.append(f"{item.get('id')}: {head}; " + ", ".join([*missing, "not reviewed"]))
     return report
 
 
+def _check_complete(draft_path: Path, done: list[dict[str, Any]]) -> None:
+    """Refuse reviewed drafts that lack a key every curated statement of their kind needs."""
+    lines = draft_path.read_text(encoding="utf-8").splitlines()
+    problems = []
+    for item in done:
+        line_of_id = re.compile(rf"\s*-?\s*id:\s*['\"]?{re.escape(str(item.get('id')))}['\"]?\s*$")
+        line = next((n for n, text in enumerate(lines, 1) if line_of_id.match(text)), None)
+        kind = item.get("kind")
+        if kind not in VOCABULARY.statement_kinds:
+            problems.append(InputError(draft_path, line, f"reviewed draft '{item.get('id')}' has no known kind ({kind!r})",
+                                       f"give it a kind ({', '.join(VOCABULARY.statement_kinds)}) or delete it"))
+            continue
+        missing = [key for key in REQUIRED[statement_group(kind)] if item.get(key) in (None, "", [])]
+        if missing:
+            problems.append(InputError(draft_path, line, f"reviewed draft '{item.get('id')}' has no {', '.join(missing)}",
+                                       "fill them in (see kg review), or set reviewed: false"))
+    if problems:
+        raise KgError(problems)
+
+
 def accept(root: Path | str, article_id: str) -> list[str]:
     """Move drafts marked ``reviewed: true`` into ``ID.yaml`` (draft-only keys removed); return their ids.
 
-    The rest stay in ``ID.draft.yaml``. Both files are rewritten atomically.
+    The rest stay in ``ID.draft.yaml``. Both files are rewritten atomically. A reviewed draft that
+    lacks a key its kind needs (``label``, ``content``, ``reported_by``...) stops the whole step:
+    nothing moves.
     """
     meta_path, draft_path = _paths(Path(root), article_id)
     meta_text = meta_path.read_text(encoding="utf-8") if meta_path.exists() else ""
@@ -536,6 +561,7 @@ def accept(root: Path | str, article_id: str) -> list[str]:
     done = [i for i in items if i.get("reviewed") is True]
     if not done:
         return []
+    _check_complete(draft_path, done)
     accepted = [{k: v for k, v in i.items() if k not in DRAFT_ONLY_KEYS} for i in done]
     dump = yaml.safe_dump(accepted, sort_keys=False, allow_unicode=True, width=1000)
     block = "\n".join("  " + line if line else line for line in dump.splitlines())

@@ -48,6 +48,7 @@ from typing import Any
 
 import yaml
 
+from kg.annotations import _check_date
 from kg.corpus import find_corpus
 from kg.errors import InputError, KgError
 from kg.serialize import write_outputs
@@ -139,11 +140,7 @@ def _check_args(file: Path, url: str | None, published: str | None) -> list[Inpu
     if url is not None and not re.match(r"^https?://\S+$", url):
         problems.append(InputError(file, None, f"not an http(s) URL: {url!r}", "give --url as https://..."))
     if published is not None:
-        try:
-            dt.date.fromisoformat(published)
-        except ValueError:
-            problems.append(InputError(file, None, f"invalid publication date {published!r}",
-                                       "give --published as YYYY-MM-DD"))
+        _check_date(published, file, None, problems)
     return problems
 
 
@@ -204,6 +201,7 @@ def ingest(root: Path | str, file: Path | str, url: str | None = None, outlet: s
         "language": guess_language(raw), "url": url, "outlet": outlet, "title": title,
         "author": author, "rights": rights, "noise": [],
     }
+    meta = {key: value for key, value in meta.items() if value is not None}
     if syndicated_from:
         meta["syndicated_from"] = syndicated_from
     drafts, warnings = draft_article(root, raw, article_id)

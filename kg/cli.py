@@ -63,8 +63,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Make a new corpus folder: kg.toml, entities.yaml, articles/."""
     folder = init_corpus(args.dir, args.name)
     print(f"made the corpus {folder.name!r} in {folder.root}\n"
-          f"next: put an article in {folder.articles}/ (raw text as ID.txt, statements as ID.yaml), "
-          f"entities in {folder.entities.name}, then run 'kg build' inside {folder.root}")
+          f"next, inside {folder.root}: name the actors and issues in {folder.entities.name}, then\n"
+          f"  kg ingest ARTICLE.txt --outlet ... --published YYYY-MM-DD   (raw text, metadata, drafted statements)\n"
+          f"  kg review ID, then kg review ID --accept                      (the statements you checked)\n"
+          f"  kg build                                                      (validate and write the graph)")
     return 0
 
 

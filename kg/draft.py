@@ -276,7 +276,7 @@ class _Drafter:
 
     def _id(self, kind: str, text: str) -> str:
         words = [w for w in re.findall(r"[a-z0-9]+", fold(text)) if len(w) > 2][:4]
-        stem = "-".join(["draft", kind.lower(), *words])[:60].rstrip("-")
+        stem = "-".join([kind.lower(), *words])[:60].rstrip("-")
         self.ids[stem] += 1
         return stem if self.ids[stem] == 1 else f"{stem}-{self.ids[stem]}"
 
@@ -503,8 +503,8 @@ def review(root: Path | str, article_id: str) -> ReviewReport:
 
     >>> import tempfile; root = Path(tempfile.mkdtemp()); (root / "articles").mkdir()
     >>> _ = (root / "articles" / "001_x.draft.yaml").write_text("statements: [{id: a, kind: Demand, draft: true, reviewed: false}]")
-    >>> review(root, "001_x").todo
-    ['a: Demand; no holder, no addressee, no topic, no label, no content, no reported_by, not reviewed']
+    >>> review(root, "001_x").todo[0].split("; ")[1]
+    'no holder, no addressee, no topic, no label, no content, no firmness, no status, no reported_by, no evidence, not reviewed'
     """
     _, draft_path = _paths(Path(root), article_id)
     items = _read(draft_path).get("statements") or []

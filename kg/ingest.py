@@ -31,7 +31,7 @@ all of them are complete; on any error nothing is left behind.
 >>> _ = (root / "entities.yaml").write_text("actors:\\n  - {id: aldoria, kind: State, names: [Aldoria]}\\n")
 >>> src = root / "in.txt"
 >>> _ = src.write_text("Aldoria demands a new dam treaty.\\n")
->>> result = ingest(root, src, published="2031-03-14")
+>>> result = ingest(root, src, published="2026-03-14")
 >>> result.id, (root / "articles" / f"{result.id}.txt").read_bytes() == src.read_bytes()
 ('000_d9814bd7396bdc69', True)
 """

@@ -7,6 +7,9 @@ Two scores, each over statements whose kind is one the drafter proposes
 article when the kinds are equal, the holders share an actor, the addressees share an actor
 or are both absent, and the topics share an issue or are both absent. Matching is one-to-one
 (each gold statement matches at most one draft), greedy, preferring the largest span overlap.
+Recall is also given by kind, and every missed gold statement gets a reason
+(:func:`miss_reason`: no draft on its words, or which of kind, holder, addressee, topic differ
+in the draft on its words).
 
 **Spans** (evidence). A draft span matches a gold span when their overlap is at least half of
 their mean length (Dice coefficient ``2|a ∩ b| / (|a| + |b|) >= 0.5``, in code points of the raw
@@ -23,6 +26,7 @@ text); again one-to-one and greedy.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,9 +79,19 @@ class Scores:
     spans: PRF
     missed: list[tuple[str, dict]] = field(default_factory=list)
     spurious: list[tuple[str, dict]] = field(default_factory=list)
+    by_kind: dict[str, PRF] = field(default_factory=dict)
+    reasons: Counter[str] = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         return [self.tuples.line("tuples (holder, kind, addressee, topic)"), self.spans.line("evidence spans (Dice >= 0.5)")]
+
+    def kind_lines(self) -> list[str]:
+        """Tuple scores by kind (precision over the drafts of that kind, recall over the gold of that kind)."""
+        return [prf.line(f"  {kind}") for kind, prf in sorted(self.by_kind.items())]
+
+    def reason_lines(self) -> list[str]:
+        """Why gold statements were missed, most frequent reason first."""
+        return [f"  {count:3d}  {reason}" for reason, count in sorted(self.reasons.items(), key=lambda r: (-r[1], r[0]))]
 
 
 def _set(value: Any) -> frozenset[str]:
@@ -118,6 +132,23 @@ def tuple_match(draft: Mapping, gold: Mapping) -> bool:
         and agree("addressee") and agree("topic")
 
 
+def miss_reason(gold: Mapping, drafts: Sequence[Mapping]) -> str:
+    """Why no draft matched ``gold``: none on its words (Dice < 0.5), else what differs in the one that overlaps most.
+
+    >>> g = {"kind": "Offer", "holder": "x", "addressee": "y", "evidence": [{"start": 0, "end": 10}]}
+    >>> miss_reason(g, [{"kind": "Claim", "holder": "x", "evidence": [{"start": 0, "end": 12}]}])
+    'kind + addressee'
+    >>> miss_reason(g, [{"kind": "Offer", "holder": "x", "addressee": "y", "evidence": [{"start": 30, "end": 40}]}])
+    'no draft on its words'
+    """
+    best = max(drafts, key=lambda d: dice(_spans(d), _spans(gold)), default=None)
+    if best is None or dice(_spans(best), _spans(gold)) < SPAN_THRESHOLD:
+        return "no draft on its words"
+    differ = [key for key in ("kind", "holder", "addressee", "topic")
+              if not tuple_match({**gold, key: best.get(key)}, gold)]
+    return " + ".join(differ) or "its draft matched another gold statement"
+
+
 def _scored(items: Sequence[Mapping]) -> list[Mapping]:
     return [i for i in items if i.get("kind") in SCORED_KINDS]
 
@@ -126,6 +157,8 @@ def evaluate(drafts: Mapping[str, Sequence[Mapping]], gold: Mapping[str, Sequenc
     """Compare drafts with gold, both keyed by article id (lists of statement mappings)."""
     t_match = s_match = n_draft = n_gold = 0
     missed, spurious = [], []
+    kinds: dict[str, PRF] = {}
+    reasons: Counter[str] = Counter()
     for article in sorted(set(drafts) | set(gold)):
         ds, gs = _scored(drafts.get(article, [])), _scored(gold.get(article, []))
         n_draft, n_gold = n_draft + len(ds), n_gold + len(gs)
@@ -139,6 +172,14 @@ def evaluate(drafts: Mapping[str, Sequence[Mapping]], gold: Mapping[str, Sequenc
                 used_g.add(j)
         t_match += len(used_g)
         missed += [(article, dict(g)) for j, g in enumerate(gs) if j not in used_g]
+        for j, g in enumerate(gs):
+            prf = kinds.setdefault(str(g.get("kind")), PRF(0, 0, 0))
+            prf.gold += 1
+            prf.matched += j in used_g
+            if j not in used_g:
+                reasons[miss_reason(g, ds)] += 1
+        for d in ds:
+            kinds.setdefault(str(d.get("kind")), PRF(0, 0, 0)).drafted += 1
         spurious += [(article, dict(d)) for i, d in enumerate(ds) if i not in used_d]
         span_pairs = sorted(((dice(_spans(d), _spans(g)), i, j) for i, d in enumerate(ds) for j, g in enumerate(gs)),
                             reverse=True)
@@ -149,7 +190,7 @@ def evaluate(drafts: Mapping[str, Sequence[Mapping]], gold: Mapping[str, Sequenc
                 sd.add(i)
                 sg.add(j)
         s_match += len(sg)
-    return Scores(PRF(t_match, n_draft, n_gold), PRF(s_match, n_draft, n_gold), missed, spurious)
+    return Scores(PRF(t_match, n_draft, n_gold), PRF(s_match, n_draft, n_gold), missed, spurious, kinds, reasons)
 
 
 def _load_statements(path: Path) -> list[dict]:
@@ -186,6 +227,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     scores = evaluate_corpus(root)
     print("\n".join(scores.lines()))
     if getattr(args, "verbose", False):
+        print("by kind (P: of the drafts of that kind; R: of the gold of that kind):")
+        print("\n".join(scores.kind_lines()))
+        print("why gold statements were missed (the draft on their words differs in):")
+        print("\n".join(scores.reason_lines()))
         for article, item in scores.missed:
             print(f"missed  {article} {item.get('id')}: {item.get('kind')} {item.get('holder')} -> {item.get('addressee')} "
                   f"{item.get('topic')}")
@@ -206,6 +251,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                                    description="Draft every article of GOLD_DIR (a corpus) and compare the drafts with "
                                    "its curated statements: P/R/F1 on (holder, kind, addressee, topic) and on evidence spans.")
     parser.add_argument("gold_dir", nargs="?", help="a corpus with curated statements (default: the corpus)")
-    parser.add_argument("--verbose", "-v", action="store_true", help="list missed and spurious statements")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="scores by kind, why statements were missed, and the missed and spurious statements")
     parser.set_defaults(func=_cmd_eval, handler=_cmd_eval)
     return parser

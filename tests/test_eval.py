@@ -43,3 +43,18 @@ def test_matching_rules() -> None:
                       {"x": [gold]})
     assert (scores.tuples.precision, scores.tuples.recall) == (0.5, 1.0)
     assert scores.spurious[0][1]["holder"] == "z"
+
+
+def test_scores_by_kind_and_why_missed() -> None:
+    def item(kind: str, holder: str, start: int, addressee: str | None = "b") -> dict:
+        return {"kind": kind, "holder": holder, "addressee": addressee, "topic": ["t"],
+                "evidence": [{"start": start, "end": start + 10}]}
+    gold = {"x": [item("Offer", "a", 0), item("Condition", "a", 20), item("Claim", "c", 40)]}
+    drafts = {"x": [item("Offer", "a", 0), item("Claim", "a", 20, addressee=None)]}
+    scores = evaluate(drafts, gold)
+    offer, condition, claim = (scores.by_kind[k] for k in ("Offer", "Condition", "Claim"))
+    assert (offer.matched, offer.drafted, offer.gold) == (1, 1, 1)
+    assert (condition.recall, claim.precision, claim.gold) == (0.0, 0.0, 1)
+    assert scores.reasons == {"kind + addressee": 1, "no draft on its words": 1}
+    assert scores.reason_lines() == ["    1  kind + addressee", "    1  no draft on its words"]
+    assert scores.kind_lines()[0].startswith("  Claim: P 0.000  R 0.000")

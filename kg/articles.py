@@ -38,13 +38,14 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
 SELECT ?article ?id ?date ?title ?outlet ?published ?url
 WHERE {
-  ?article a <https://w3id.org/kg/ontology#Article> ; dct:identifier ?id ; dct:date ?date .
+  ?article a <https://w3id.org/kg/ontology#Article> ; dct:date ?date .
+  OPTIONAL { ?article dct:identifier ?id }
   OPTIONAL { ?article dct:title ?title }
   OPTIONAL { ?article dct:publisher ?publisher . OPTIONAL { ?publisher rdfs:label ?name } BIND(COALESCE(?name, ?publisher) AS ?outlet) }
   OPTIONAL { ?article dct:issued ?published }
   OPTIONAL { ?article schema:url ?url }
 }"""
-"""Every article with its id, reported date and, where given, title, outlet (the publisher's label), published date and URL."""
+"""Every article with its reported date and, where given, its id, title, outlet (the publisher's label), published date and URL."""
 
 RELATIONS = ("supersedes", "updates", "corroborates")
 """How a report of a thread relates to the report before it (see :mod:`kg.threads`)."""
@@ -100,7 +101,7 @@ def articles(graph: KnowledgeGraph) -> dict[str, ArticleInfo]:
         for key, value in row.items():
             if value is not None:
                 found[str(row["article"])][key].add(str(value))
-    infos = [ArticleInfo(iri, _first(v["id"]), _first(v["date"]), _first(v["title"]), _first(v["outlet"]),
+    infos = [ArticleInfo(iri, _first(v["id"]) or iri.rsplit("/", 1)[-1], _first(v["date"]), _first(v["title"]), _first(v["outlet"]),
                          _first(v["published"]), _first(v["url"])) for iri, v in found.items()]
     return {a.iri: a for a in sorted(infos, key=lambda a: (a.date, a.id))}
 

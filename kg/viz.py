@@ -14,6 +14,10 @@ ours to escape:
   even markup that slipped through could neither run nor fetch anything.
 * Cards show each evidence quote normalised (the corpus's noise phrases removed, ``texts``), the
   raw quote on demand; a search box finds a node by its label, any alias or its statement id.
+* Filters by article and date range apply to positions and events (actors and issues stay while
+  something linked to them does), also in the overview; the card of a position lists its thread
+  (the same position in other articles). Both need the network annotated with the articles and
+  threads (:func:`kg.articles.annotate`; ``kg viz`` does it), else articles are known by id only.
 * Scale: up to :data:`PHYSICS_MAX_NODES` nodes the positions precomputed by :func:`layout` (a
   seeded numpy force layout) are settled by vis-network's physics; up to :data:`OVERVIEW_ABOVE`
   they are drawn as they are; above, the page opens on an **overview** (:func:`overview`: actors,
@@ -262,9 +266,11 @@ published='', url='')
 
 
 def _page_threads(g: nx.MultiDiGraph, article_index: dict[str, int]) -> list[dict[str, Any]]:
-    """The threads with a member in ``g``: label, independent sources, members as [node, label, date, article index, relation]."""
+    """The threads with a member in ``g``: label, independent sources, members as [node, label, date, article index, relation]
+    (the label ``None`` where the page has the node and so its label)."""
     return [{"label": t.label, "sources": t.sources,
-             "members": [[m.node, m.label, m.date, article_index.get(m.article, -1), m.relation] for m in t.members]}
+             "members": [[m.node, None if m.node in g else m.label, m.date, article_index.get(m.article, -1), m.relation]
+                         for m in t.members]}
             for t in g.graph.get("threads", []) if any(m.node in g for m in t.members)]
 
 

@@ -94,33 +94,29 @@
     });
   }
 
-  // The overview (large graphs): each group's positions (held by or about it; an article group's own list), recounted
-  // under the filters; groups and links left with no position are hidden.
-  var overview = null;
-  var groupMembers = {};
-  var groupCount = {};
-  var pairCount = {};
-  var overviewNodes, overviewEdges;
-  if (data.overview) {
-    overviewNodes = new vis.DataSet(data.overview.nodes);
-    overviewEdges = new vis.DataSet(data.overview.edges);
-    overview = {
-      nodes: new vis.DataView(overviewNodes, { filter: function (o) { return groupCount[o.id] > 0; } }),
-      edges: new vis.DataView(overviewEdges, { filter: function (e) { return pairCount[e.from + "\n" + e.to] > 0; } })
-    };
+  // The overview (large graphs). Under a filter each group is recounted from its positions (held by or about it; an
+  // article group's own list), and groups and links left with no position are hidden.
+  var overview = data.overview ? { nodes: new vis.DataSet(data.overview.nodes), edges: new vis.DataSet(data.overview.edges) } : null;
+  var groupMembers = null;
+  var recounted = false;
+  var groupsShown = overview ? overview.nodes.length : 0;
+  function membersOfGroups() {
+    var found = {};
     data.overview.nodes.forEach(function (o) {
       var members = {};
       if (o.kind === "article") { o.focus.forEach(function (id) { members[id] = true; }); }
       (neighbours[o.id] || []).forEach(function (pair) {
         if (kindOf[pair[0]] === "position" && (pair[1] === "holds" || pair[1] === "topic")) { members[pair[0]] = true; }
       });
-      groupMembers[o.id] = Object.keys(members);
+      found[o.id] = Object.keys(members);
     });
+    return found;
   }
   function recountOverview() {
+    groupMembers = groupMembers || membersOfGroups();
     var groupsOf = {};
-    groupCount = {};
-    pairCount = {};
+    var groupCount = {};
+    var pairCount = {};
     Object.keys(groupMembers).forEach(function (group) {
       groupCount[group] = 0;
       groupMembers[group].forEach(function (id) {
@@ -136,17 +132,19 @@
         }
       }
     });
-    overviewNodes.update(data.overview.nodes.map(function (o) {
-      var rows = [o.kg.rows[0], ["Positions", groupCount[o.id] + " (click to open them)"]];
-      return { id: o.id, label: o.kg.heading + " (" + groupCount[o.id] + ")", kg: { heading: o.kg.heading, rows: rows, quotes: [], iri: o.kg.iri } };
+    groupsShown = 0;
+    overview.nodes.update(data.overview.nodes.map(function (o) {
+      var count = groupCount[o.id];
+      groupsShown += count > 0 ? 1 : 0;
+      var rows = [o.kg.rows[0], ["Positions", count + " (click to open them)"]];
+      return { id: o.id, label: o.kg.heading + " (" + count + ")", hidden: count === 0,
+               kg: { heading: o.kg.heading, rows: rows, quotes: [], iri: o.kg.iri } };
     }));
-    overviewEdges.update(data.overview.edges.map(function (e) {
+    overview.edges.update(data.overview.edges.map(function (e) {
       var count = pairCount[e.from + "\n" + e.to] || 0;
-      return { id: e.id, width: Math.round(10 * (1 + Math.log2(Math.max(count, 1)))) / 10,
+      return { id: e.id, width: Math.round(10 * (1 + Math.log2(Math.max(count, 1)))) / 10, hidden: count === 0,
                kg: { heading: e.kg.heading, rows: [["Shared positions", String(count)]], quotes: [], iri: "" } };
     }));
-    overview.nodes.refresh();
-    overview.edges.refresh();
   }
 
   function computeShown() {
@@ -186,7 +184,7 @@
 
   function status() {
     var text = inOverview
-      ? "Overview: " + overview.nodes.length + " actors, issues and articles gathering " + nodes.length +
+      ? "Overview: " + groupsShown + " actors, issues and articles gathering " + nodes.length +
         " nodes; click one to open its positions"
       : nodeView.length + " of " + nodes.length + " nodes, " + edgeView.length + " of " + edges.length + " edges shown";
     document.getElementById("kg-status").textContent = text + filterText();
@@ -195,7 +193,7 @@
 
   function refresh() {
     computeShown();
-    if (overview) { recountOverview(); }
+    if (overview && (filtering() || recounted)) { recountOverview(); recounted = filtering(); }
     nodeView.refresh();
     edgeView.refresh();
     status();

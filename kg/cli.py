@@ -421,7 +421,7 @@ def parser() -> argparse.ArgumentParser:
                         "(Hinted < Described, Stated < Argued, Maintained, PushedFor < Insisted < Ultimatum)")
     hedges.add_argument("--actual-only", action="store_true", help="leave out depends-on edges presented as possible ('may')")
     chain = analyses.add_parser("chain", parents=[source, hedges], help="every condition in front of a position, nearest first")
-    chain.add_argument("position", help="statement id (us-offers-security-guarantees), IRI or label")
+    chain.add_argument("position", help="statement id (us-offers-security-guarantees), ARTICLE/id, IRI or label")
     analyses.add_parser("deadlocks", parents=[source, hedges], help="cycles of mutual conditions")
     blocking = analyses.add_parser("blocking", parents=[source, hedges], help="conditions ranked by how many positions they block")
     blocking.add_argument("--top", type=int, default=10, help="how many to list (default: %(default)s)")

@@ -961,7 +961,7 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()) -
                               help="what would it take to make a deal: concession sets, consistent sets, extensions, ranges",
                               description="Minimal concession sets for a goal (clingo), maximal consistent sets, Dung extensions "
                                           "and bargaining ranges. Weights: " + ", ".join(f"{k} {v}" for k, v in DEFAULT_WEIGHTS.items()))
-    p.add_argument("position", nargs="?", help="the goal: statement id (us-offers-security-guarantees), IRI or label")
+    p.add_argument("position", nargs="?", help="the goal: statement id (us-offers-security-guarantees), ARTICLE/id, IRI or label")
     p.add_argument("--goal", help="the goal (same as the positional argument)")
     p.add_argument("--assume", action="append", default=[], metavar="POSITION", help="force a position to hold (repeat or use commas)")
     p.add_argument("--drop", action="append", default=[], metavar="POSITION", help="take a position out (repeat or use commas)")

@@ -184,7 +184,8 @@ def find_node(g: nx.MultiDiGraph, name: str) -> str:
     matches = sorted(n for n, label in g.nodes(data="label")
                      if name in (n, n.rsplit("/", 1)[-1], "/".join(n.rsplit("/", 2)[-2:])) or wanted == str(label).casefold())
     if len(matches) != 1:
-        hint = ": " + ", ".join(matches) if matches else "; give an IRI, a statement id (e.g. us-offers-security-guarantees) or a label"
+        hint = (": " + ", ".join(matches) + " (name one by its IRI or as ARTICLE/id)" if matches
+                else "; give an IRI, a statement id (e.g. us-offers-security-guarantees) or a label")
         raise KgError(f"{'no' if not matches else 'more than one'} node named {name!r} in the network{hint}")
     return matches[0]
 

@@ -70,6 +70,7 @@ def test_every_analysis_names_article_and_date(corpus: Path, capsys: pytest.Capt
     assert main(["--corpus", str(corpus), "analyze", "chain", "accord-ratified"]) == 1
     err = capsys.readouterr().err
     assert "more than one node named 'accord-ratified'" in err and f"{COPY}/accord-ratified" in err
+    assert err.rstrip().endswith("(name one by its IRI or as ARTICLE/id)")
     assert analyze(corpus, capsys, "deadlocks") == [
         "cycles of mutual conditions: 1",
         f"The border accord is ratified [{COPY}/accord-ratified, 2026-03-20] -> "

@@ -270,13 +270,17 @@ def _graph_of(args: argparse.Namespace) -> KnowledgeGraph:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Answer a question about the network: chain, deadlocks, blocking, collisions or talks."""
+    """Answer a question about the network: chain, deadlocks, blocking, collisions or talks.
+
+    Every statement is named with its label, ``ARTICLE/id`` and date (:func:`kg.articles.name`).
+    """
     from kg import network as net
+    from kg.articles import annotate, statement_id
+    from kg.articles import name as cited
 
-    g = net.network(_graph_of(args))
-
-    def name(node: str) -> str:
-        return f"{g.nodes[node]['label']} [{node.rsplit('/', 1)[-1]}]"
+    graph = _graph_of(args)
+    g = annotate(net.network(graph), graph)
+    name = partial(cited, g)
 
     def parties(nodes: tuple[str, ...]) -> str:
         return ", ".join(g.nodes[n]["label"] for n in nodes) or "no holder"
@@ -286,7 +290,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         start = net.find_node(g, args.position)
         chain = net.conditions_chain(g, start, args.min_firmness, args.actual_only)
         lines.append(f"conditions in front of {name(start)}: {len(chain)}")
-        lines += [f"{'  ' * c.depth}{c.depth}. {name(c.node)} (needed by {', '.join(n.rsplit('/', 1)[-1] for n in c.needed_by)})"
+        lines += [f"{'  ' * c.depth}{c.depth}. {name(c.node)} (needed by {', '.join(map(statement_id, c.needed_by))})"
                   for c in chain]
     elif args.analysis == "deadlocks":
         cycles = net.deadlocks(g, args.min_firmness, args.actual_only)
@@ -295,7 +299,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     elif args.analysis == "blocking":
         ranked = net.blocking_conditions(g, args.min_firmness, args.actual_only)[: args.top]
         lines.append(f"conditions ranked by {net.BLOCKING_MEASURE}:")
-        lines += [f"{b.count:3d}  {name(b.node)}: blocks {', '.join(n.rsplit('/', 1)[-1] for n in b.blocked)}" for b in ranked]
+        lines += [f"{b.count:3d}  {name(b.node)}: blocks {', '.join(map(statement_id, b.blocked))}" for b in ranked]
     elif args.analysis == "collisions":
         found = net.collisions(g, between_parties=not args.all)
         lines.append(f"{'conflicts' if args.all else 'collisions between parties'}: {len(found)}")
@@ -304,18 +308,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         pairs = net.shared_talks(g)
         lines.append(f"actors connected through shared talks: {len(pairs)} pairs")
-        lines += [f"{g.nodes[t.a]['label']} -- {g.nodes[t.b]['label']}: {'; '.join(g.nodes[e]['label'] for e in t.events)}" for t in pairs]
+        lines += [f"{g.nodes[t.a]['label']} -- {g.nodes[t.b]['label']}: {'; '.join(name(e) for e in t.events)}" for t in pairs]
     print("\n".join(lines))
     return 0
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
     """Write the interactive graph page (one self-contained HTML file)."""
+    from kg.articles import annotate
     from kg.network import dependency_view, network
     from kg.viz import write_page
 
     graph = _graph_of(args)
-    g = network(graph)
+    g = annotate(network(graph), graph)
     g = dependency_view(g) if args.view == "dependency" else g
     overlay = None
     if args.dealspace:
@@ -418,7 +423,7 @@ def parser() -> argparse.ArgumentParser:
                         "(Hinted < Described, Stated < Argued, Maintained, PushedFor < Insisted < Ultimatum)")
     hedges.add_argument("--actual-only", action="store_true", help="leave out depends-on edges presented as possible ('may')")
     chain = analyses.add_parser("chain", parents=[source, hedges], help="every condition in front of a position, nearest first")
-    chain.add_argument("position", help="statement id (us-offers-security-guarantees), IRI or label")
+    chain.add_argument("position", help="statement id (us-offers-security-guarantees), ARTICLE/id, IRI or label")
     analyses.add_parser("deadlocks", parents=[source, hedges], help="cycles of mutual conditions")
     blocking = analyses.add_parser("blocking", parents=[source, hedges], help="conditions ranked by how many positions they block")
     blocking.add_argument("--top", type=int, default=10, help="how many to list (default: %(default)s)")

@@ -60,6 +60,7 @@ from typing import Any
 import clingo
 import networkx as nx
 
+from kg.articles import cite, statement_id
 from kg.errors import KgError
 
 # ---------------------------------------------------------------------------------------------
@@ -716,6 +717,8 @@ class DealSpace:
     hedged: tuple[tuple[str, str], ...]
     positions: tuple[str, ...]
     labels: Mapping[str, str] = field(repr=False, default_factory=dict)
+    cited: Mapping[str, str] = field(repr=False, default_factory=dict)
+    """Each position's ``ARTICLE/id, DATE`` (:func:`kg.articles.cite`; the date once the network is annotated)."""
 
     def to_json(self) -> dict[str, Any]:
         """The result as JSON-able data (lists, dicts, strings, numbers)."""
@@ -807,6 +810,7 @@ def dealspace(g: nx.MultiDiGraph, goal: str | None = None, *, assume: Iterable[s
         never=tuple(sorted(set(model.positions) - set().union(*consistent))) if consistent else model.positions,
         extensions=found_ext, attacks=tuple(attacks), ranges=tuple(bargaining_ranges(g, model.positions)),
         hedged=model.hedged, positions=model.positions, labels={n: labels[n] for n in model.positions},
+        cited={n: cite(g, n) for n in model.positions},
     )
 
 
@@ -815,26 +819,22 @@ def dealspace(g: nx.MultiDiGraph, goal: str | None = None, *, assume: Iterable[s
 # ---------------------------------------------------------------------------------------------
 
 
-def _short(node: str) -> str:
-    return node.rsplit("/", 1)[-1]
-
-
 TABLE_ROWS = 10
 """How many consistent sets and extensions of each semantics the text table lists."""
 
 
 def table(result: DealSpace) -> str:
     """The result as text for the terminal: concession sets with evidence, consistent sets, extensions, ranges."""
-    name = (lambda n: f"{result.labels.get(n, n)} [{_short(n)}]")  # noqa: E731
+    name = (lambda n: f"{result.labels.get(n, n)} [{result.cited.get(n) or statement_id(n)}]")  # noqa: E731
     lines: list[str] = []
     if result.goal:
         lines.append(f"goal: {name(result.goal)}")
-        lines.append(f"needs ({len(result.needed)}): " + (", ".join(_short(n) for n in result.needed) or "nothing"))
+        lines.append(f"needs ({len(result.needed)}): " + (", ".join(statement_id(n) for n in result.needed) or "nothing"))
         if result.assumed or result.dropped:
-            lines.append(f"what-if: assume {', '.join(map(_short, result.assumed)) or '-'}; "
-                         f"drop {', '.join(map(_short, result.dropped)) or '-'}")
+            lines.append(f"what-if: assume {', '.join(map(statement_id, result.assumed)) or '-'}; "
+                         f"drop {', '.join(map(statement_id, result.dropped)) or '-'}")
         if result.hedged:
-            lines.append("hedged dependencies left out: " + ", ".join(f"{_short(a)} -> {_short(b)}" for a, b in result.hedged))
+            lines.append("hedged dependencies left out: " + ", ".join(f"{statement_id(a)} -> {statement_id(b)}" for a, b in result.hedged))
         what = "minimum-cost" if result.mode == "optimal" else "subset-minimal"
         if result.infeasible:
             lines.append(f"no concession set: {result.infeasible}")
@@ -850,28 +850,28 @@ def table(result: DealSpace) -> str:
                 lines.append("    falls with it: " + ", ".join(name(n) for n in s.falls))
             for r in s.relations:
                 said = f": {r.label}" if r.relation == "conflicts-with" else ""
-                lines.append(f"    because {_short(r.source)} {r.relation} {_short(r.target)}{said}")
+                lines.append(f"    because {statement_id(r.source)} {r.relation} {statement_id(r.target)}{said}")
                 lines += [f"        \"{e.quote}\" [{e.start}-{e.end}]" for e in r.evidence]
     lines.append(f"consistent sets (maximal) over {len(result.positions)} positions: {len(result.consistent)}")
     everything = set(result.positions)
     for i, s in enumerate(result.consistent[:TABLE_ROWS], 1):
-        lines.append(f"  {i}. {len(s)} hold; without: " + (", ".join(map(_short, sorted(everything - set(s)))) or "nothing"))
+        lines.append(f"  {i}. {len(s)} hold; without: " + (", ".join(map(statement_id, sorted(everything - set(s)))) or "nothing"))
     if len(result.consistent) > TABLE_ROWS:
         lines.append(f"  ... {len(result.consistent) - TABLE_ROWS} more (--format json lists them all)")
     if result.never:
-        lines.append("  in no consistent set: " + ", ".join(map(_short, result.never)))
+        lines.append("  in no consistent set: " + ", ".join(map(statement_id, result.never)))
     lines.append(f"Dung extensions ({len(result.attacks)} attacks):")
     for semantics, exts in result.extensions.items():
         lines.append(f"  {semantics}: {len(exts)}")
         for e in exts[:TABLE_ROWS]:
             outside = everything - set(e)
-            lines.append(f"    {len(e)} in; out or undecided: " + (", ".join(map(_short, sorted(outside))) or "nothing"))
+            lines.append(f"    {len(e)} in; out or undecided: " + (", ".join(map(statement_id, sorted(outside))) or "nothing"))
         if len(exts) > TABLE_ROWS:
             lines.append(f"    ... {len(exts) - TABLE_ROWS} more (--format json lists them all)")
     if result.ranges:
         lines.append("bargaining ranges:")
     for r in result.ranges:
-        lines.append(f"  {_short(r.issue) if r.issue else 'no issue'}, {r.quantity} ({r.unit}): {r.text}")
+        lines.append(f"  {statement_id(r.issue) if r.issue else 'no issue'}, {r.quantity} ({r.unit}): {r.text}")
         for s in r.stances:
             span = _number(s.low) if s.low == s.high else f"{_number(s.low)} to {_number(s.high)}"
             span = span.replace("-inf", "any").replace("inf", "any")
@@ -961,7 +961,7 @@ def register(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()) -
                               help="what would it take to make a deal: concession sets, consistent sets, extensions, ranges",
                               description="Minimal concession sets for a goal (clingo), maximal consistent sets, Dung extensions "
                                           "and bargaining ranges. Weights: " + ", ".join(f"{k} {v}" for k, v in DEFAULT_WEIGHTS.items()))
-    p.add_argument("position", nargs="?", help="the goal: statement id (us-offers-security-guarantees), IRI or label")
+    p.add_argument("position", nargs="?", help="the goal: statement id (us-offers-security-guarantees), ARTICLE/id, IRI or label")
     p.add_argument("--goal", help="the goal (same as the positional argument)")
     p.add_argument("--assume", action="append", default=[], metavar="POSITION", help="force a position to hold (repeat or use commas)")
     p.add_argument("--drop", action="append", default=[], metavar="POSITION", help="take a position out (repeat or use commas)")
@@ -992,10 +992,11 @@ def run(g: nx.MultiDiGraph, args: argparse.Namespace) -> str:
 
 def cmd_dealspace(args: argparse.Namespace) -> int:
     """Load the graph of --dataset (else the corpus) on --engine, project it and print :func:`run`'s answer."""
+    from kg.articles import annotate
     from kg.graph import load
     from kg.network import network
 
     graph = load(args.dataset, engine=args.engine, corpus=args.corpus)
-    g = annotate_quantities(network(graph), graph)
+    g = annotate_quantities(annotate(network(graph), graph), graph)
     print(run(g, args))
     return 0

@@ -175,16 +175,17 @@ def dependency_view(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def find_node(g: nx.MultiDiGraph, name: str) -> str:
-    """The node named by its IRI, its statement or entity id (the IRI's last segment) or its label (any case).
+    """The node named by its IRI, its statement or entity id (the IRI's last segment), ``ARTICLE/id`` or its label (any case).
 
     >>> find_node(network(), "Any ceasefire (in the Kremlin's terms)")
     'https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/any-ceasefire'
     """
     wanted = name.casefold()
     matches = sorted(n for n, label in g.nodes(data="label")
-                     if name in (n, n.rsplit("/", 1)[-1]) or wanted == str(label).casefold())
+                     if name in (n, n.rsplit("/", 1)[-1], "/".join(n.rsplit("/", 2)[-2:])) or wanted == str(label).casefold())
     if len(matches) != 1:
-        hint = ": " + ", ".join(matches) if matches else "; give an IRI, a statement id (e.g. us-offers-security-guarantees) or a label"
+        hint = (": " + ", ".join(matches) + " (name one by its IRI or as ARTICLE/id)" if matches
+                else "; give an IRI, a statement id (e.g. us-offers-security-guarantees) or a label")
         raise KgError(f"{'no' if not matches else 'more than one'} node named {name!r} in the network{hint}")
     return matches[0]
 

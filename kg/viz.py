@@ -14,6 +14,10 @@ ours to escape:
   even markup that slipped through could neither run nor fetch anything.
 * Cards show each evidence quote normalised (the corpus's noise phrases removed, ``texts``), the
   raw quote on demand; a search box finds a node by its label, any alias or its statement id.
+* Filters by article and date range apply to positions and events (actors and issues stay while
+  something linked to them does), also in the overview; the card of a position lists its thread
+  (the same position in other articles). Both need the network annotated with the articles and
+  threads (:func:`kg.articles.annotate`; ``kg viz`` does it), else articles are known by id only.
 * Scale: up to :data:`PHYSICS_MAX_NODES` nodes the positions precomputed by :func:`layout` (a
   seeded numpy force layout) are settled by vis-network's physics; up to :data:`OVERVIEW_ABOVE`
   they are drawn as they are; above, the page opens on an **overview** (:func:`overview`: actors,
@@ -45,6 +49,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from kg.articles import ArticleInfo, node_date
 from kg.errors import KgError
 from kg.network import RELATIONS
 from kg.progress import step
@@ -59,6 +64,8 @@ PHYSICS_MAX_NODES = 400
 """Up to this many nodes vis-network's physics settles the precomputed layout; above, it is drawn as is."""
 OVERVIEW_ABOVE = 500
 """Above this many nodes the page opens on the :func:`overview` with drill-down instead of every node at once."""
+FILTERED_KINDS = ("position", "event")
+"""The kinds of node the page's article and date filters apply to (actors and issues stay while something linked to them does)."""
 ARTICLE_GROUP = "kg:article-group:"
 """Prefix of overview nodes that gather the positions of one article which have no holder and no topic."""
 
@@ -114,9 +121,13 @@ def _quotes(attrs: dict[str, Any]) -> list[list[str]]:
     return [[text, raw, f"[{start}\u2013{end}]"] for text, raw, (start, end) in zip(texts, quotes, offsets, strict=False)]
 
 
-def _source(attrs: dict[str, Any]) -> str:
+def _source(g: nx.MultiDiGraph, attrs: dict[str, Any]) -> str:
+    """The article by id, with its title, outlet and date where the network is annotated (:func:`kg.articles.annotate`)."""
     source = str(attrs.get("source", ""))
+    info = g.graph.get("articles", {}).get(source)
     text = f"article {source.rsplit('/', 1)[-1]}" if source else ""
+    if info:
+        text += "".join(f", {part}" for part in (info.title, info.outlet, info.date) if part)
     if attrs.get("reported_by"):
         text += f" (reported by {'; '.join(attrs['reported_by'])})"
     return text
@@ -139,7 +150,7 @@ def node_card(g: nx.MultiDiGraph, node: str) -> dict[str, Any]:
               ("Party", _labels(g, [a["party"]]) if "party" in a else None),
               ("Firmness", a.get("firmness")), ("Status", a.get("status")), ("Modality", a.get("modality")),
               ("Cue", a.get("cue")), ("Negated", "yes" if a.get("negated") else None), ("Date", a.get("date")),
-              ("Places", "; ".join(a.get("places", []))), ("Source", _source(a))]
+              ("Places", "; ".join(a.get("places", []))), ("Source", _source(g, a))]
     return {"heading": str(a.get("label", node)), "rows": [[k, str(v)] for k, v in fields if v],
             "quotes": _quotes(a), "iri": node}
 
@@ -162,7 +173,7 @@ def _edge_facts(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> 
     """An edge card without its ends and meaning (the page writes those itself from the labels and the legend)."""
     a = g.edges[source, target, relation]
     fields = [("Statement", a.get("content")), ("Firmness", a.get("firmness")), ("Modality", a.get("modality")),
-              ("Cue", a.get("cue")), ("Status", a.get("status")), ("Source", _source(a))]
+              ("Cue", a.get("cue")), ("Status", a.get("status")), ("Source", _source(g, a))]
     heading = f"{relation}: {a['label']}" if "label" in a else relation
     return {"heading": heading, "rows": [[k, str(v)] for k, v in fields if v], "quotes": _quotes(a), "iri": a.get("conflict", "")}
 
@@ -217,11 +228,18 @@ def _compact_quotes(card: dict[str, Any]) -> list[list[str | None]]:
     return [[text, None if raw == text else raw, offsets] for text, raw, offsets in card["quotes"]]
 
 
-def _vis_node(g: nx.MultiDiGraph, node: str, attrs: dict[str, Any], position: tuple[float, float] | None) -> dict[str, Any]:
-    """A node of the page's data: style by group (the legend key), card without what the page knows (label, IRI)."""
+def _vis_node(g: nx.MultiDiGraph, node: str, attrs: dict[str, Any], position: tuple[float, float] | None,
+              article_index: dict[str, int]) -> dict[str, Any]:
+    """A node of the page's data: style by group (the legend key), card without what the page knows (label, IRI);
+    a position or event also carries its article (index into the page's ``articles``) and date, for the filters."""
     label = str(attrs.get("label", node))
     card = node_card(g, node)
     vis = {"id": node, "label": label, "kind": attrs["kind"], "group": _legend_key(attrs), "kg": {"rows": card["rows"]}}
+    if attrs["kind"] in FILTERED_KINDS:
+        if attrs.get("source") in article_index:
+            vis["article"] = article_index[attrs["source"]]
+        if node_date(g, node):
+            vis["date"] = node_date(g, node)
     if card["quotes"]:
         vis["kg"]["quotes"] = _compact_quotes(card)
     aliases = sorted(set(map(str, attrs.get("names", []))) - {label})
@@ -230,6 +248,30 @@ def _vis_node(g: nx.MultiDiGraph, node: str, attrs: dict[str, Any], position: tu
     if position:
         vis["x"], vis["y"] = position
     return vis
+
+
+def page_articles(g: nx.MultiDiGraph) -> list[ArticleInfo]:
+    """The articles the positions and events of ``g`` come from, by date then id: with their metadata where ``g`` is
+    annotated (:func:`kg.articles.annotate`), else by id alone.
+
+    >>> from kg.network import network
+    >>> page_articles(network())[0]
+    ArticleInfo(iri='https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf', id='000_0e22b9a82a6b1fdf', date='', title='', outlet='', \
+published='', url='')
+    """
+    known = g.graph.get("articles", {})
+    used = {str(a["source"]) for _, a in g.nodes(data=True) if a["kind"] in FILTERED_KINDS and a.get("source")}
+    infos = [known.get(iri) or ArticleInfo(iri, iri.rsplit("/", 1)[-1], "") for iri in used]
+    return sorted(infos, key=lambda a: (a.date, a.id, a.iri))
+
+
+def _page_threads(g: nx.MultiDiGraph, article_index: dict[str, int]) -> list[dict[str, Any]]:
+    """The threads with a member in ``g``: label, independent sources, members as [node, label, date, article index, relation]
+    (the label ``None`` where the page has the node and so its label)."""
+    return [{"label": t.label, "sources": t.sources,
+             "members": [[m.node, None if m.node in g else m.label, m.date, article_index.get(m.article, -1), m.relation]
+                         for m in t.members]}
+            for t in g.graph.get("threads", []) if any(m.node in g for m in t.members)]
 
 
 def _vis_edge(g: nx.MultiDiGraph, source: str, target: str, relation: str) -> dict[str, Any]:
@@ -377,7 +419,9 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
     physics, grouped = size <= PHYSICS_MAX_NODES, size > OVERVIEW_ABOVE
     with step(f"building the page ({size:,} nodes, {g.number_of_edges():,} edges)"):
         positions = {} if grouped else layout(g, seed)
-        nodes = [_vis_node(g, node, attrs, positions.get(node)) for node, attrs in g.nodes(data=True)]
+        articles = page_articles(g)
+        article_index = {a.iri: i for i, a in enumerate(articles)}
+        nodes = [_vis_node(g, node, attrs, positions.get(node), article_index) for node, attrs in g.nodes(data=True)]
         edges = [_vis_edge(g, *edge) for edge in g.edges(keys=True)]
         samples = {_legend_key(attrs): attrs for _, attrs in g.nodes(data=True)}
         groups = {key: _group_style(attrs) for key, attrs in sorted(samples.items())}
@@ -398,7 +442,9 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
         data = {"title": title, "physics": physics, "options": options, "nodes": nodes, "edges": edges,
                 "edgeStyles": {r: _vis_edge_style(r) for r in sorted(legend_relations)},
                 "legend": {"nodes": node_legend, "relations": relation_legend}, "actors": actors,
-                "overview": _overview_data(g, seed) if grouped else None, "dealspace": dealspace}
+                "overview": _overview_data(g, seed) if grouped else None, "dealspace": dealspace,
+                "articles": [{"id": a.id, "title": a.title, "outlet": a.outlet, "date": a.date} for a in articles],
+                "threads": _page_threads(g, article_index)}
         payload = script_safe_json(data)
     vis = _inline("vis-network-9.1.2.min.js", VIS_JS.read_text(encoding="utf-8"))
     app = _inline("graph-page.js", (PACKAGE / "static" / "graph-page.js").read_text(encoding="utf-8"))

@@ -400,8 +400,8 @@ def test_seed_consistent_sets_extensions_and_ranges(seed):
         "us-offers-15-year-guarantee": 15, "ukraine-demands-50-year-shield": 50}
     assert duration.text == "no overlap: gap of 35 years"
     text = table(result)
-    assert text.startswith("goal: US security guarantees for Ukraine [us-offers-security-guarantees]")
-    assert "Russia gives up Russia insists on the surrender of the entire Donbas [russia-demands-donbas]" in text
+    assert text.startswith("goal: US security guarantees for Ukraine [000_0e22b9a82a6b1fdf/us-offers-security-guarantees, 2026-01-27]")
+    assert "Russia gives up Russia insists on the surrender of the entire Donbas [000_0e22b9a82a6b1fdf/russia-demands-donbas" in text
 
 
 def test_seed_filters_by_issue_and_article(seed):
@@ -422,4 +422,4 @@ def test_cli_wiring(capsys):
     assert any(p.endswith("russia-demands-donbas") for s in data["overlay"]["concession_sets"] for p in s["give_up"])
     assert main(["analyze", "dealspace", "--goal", GOAL, "--drop", "russia-demands-donbas", "--subset-minimal"]) == 0
     out = capsys.readouterr().out
-    assert "what-if: assume -; drop russia-demands-donbas" in out and "subset-minimal concession sets" in out
+    assert "what-if: assume -; drop 000_0e22b9a82a6b1fdf/russia-demands-donbas" in out and "subset-minimal concession sets" in out

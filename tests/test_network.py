@@ -177,10 +177,12 @@ def test_find_node_explains_a_wrong_name(g):
 def test_analyze_cli(capsys):
     assert main(["analyze", "chain", "us-offers-security-guarantees"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "conditions in front of US security guarantees for Ukraine [us-offers-security-guarantees]: 4"
-    assert out[4].strip().startswith("3. Zelenskyy hints a territorial deal may be put to a national referendum [territorial-referendum]")
+    assert out[0] == ("conditions in front of US security guarantees for Ukraine "
+                      "[000_0e22b9a82a6b1fdf/us-offers-security-guarantees, 2026-01-27]: 4")
+    assert out[4].strip().startswith("3. Zelenskyy hints a territorial deal may be put to a national referendum "
+                                     "[000_0e22b9a82a6b1fdf/territorial-referendum, 2026-01-27]")
     assert main(["analyze", "chain", "us-offers-security-guarantees", "--min-firmness", "Stated", "--actual-only"]) == 0
-    assert capsys.readouterr().out.splitlines()[0].endswith("[us-offers-security-guarantees]: 2")
+    assert capsys.readouterr().out.splitlines()[0].endswith("/us-offers-security-guarantees, 2026-01-27]: 2")
     assert main(["analyze", "deadlocks"]) == 0
     assert capsys.readouterr().out.strip() == "cycles of mutual conditions: none"
     assert main(["analyze", "collisions"]) == 0
@@ -188,7 +190,8 @@ def test_analyze_cli(capsys):
     assert "15-year US offer against Ukraine's 50-year demand\n    Ukraine: Ukraine pushes for a 50-year" in out
     assert "not forcing" not in out
     assert main(["analyze", "talks"]) == 0
-    assert "Jared Kushner -- Steve Witkoff: Trilateral talks in Abu Dhabi" in capsys.readouterr().out
+    assert "Jared Kushner -- Steve Witkoff: Trilateral talks in Abu Dhabi [000_0e22b9a82a6b1fdf/abu-dhabi-talks, 2026-01-27]" \
+        in capsys.readouterr().out
     assert main(["analyze", "chain", "nothing-like-this"]) == 1
     assert "no node named 'nothing-like-this'" in capsys.readouterr().err
     assert main(["analyze", "talks", "--dataset", "no/such.trig"]) == 1

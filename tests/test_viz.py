@@ -8,6 +8,7 @@ import re
 import networkx as nx
 
 from conftest import seed_iri
+from kg.articles import annotate
 from kg.network import dependency_view, network
 from kg.viz import ARTICLE_GROUP, edge_card, layout, node_card, overview, page
 
@@ -54,3 +55,22 @@ def test_layout_is_deterministic_and_spreads_nodes():
     assert pos == layout(g) and len(set(pos.values())) == 300
     xs = [x for x, _ in pos.values()]
     assert max(xs) - min(xs) > 1000  # pixels: 90 * sqrt(n) either side
+
+
+def test_page_data_carries_articles_dates_and_threads_of_the_invented_corpus(invented_graphs):
+    graph = invented_graphs["rdflib"]
+    data = json.loads(re.search(r'id="kg-data">(.*?)</script>', page(annotate(network(graph), graph)), re.DOTALL).group(1))
+    assert data["articles"] == [{"id": "001_aldoria-offer", "title": "", "outlet": "", "date": "2026-03-02"},
+                                {"id": "002_brenn-lowers", "title": "", "outlet": "", "date": "2026-03-20"}]
+    by_id = {n["id"].split("/article/")[-1]: n for n in data["nodes"]}
+    # a position's article (index into articles) and date: its own (Thursday, 2026-03-19), else its article's
+    assert (by_id["002_brenn-lowers/brenn-demands-15-years"]["article"], by_id["002_brenn-lowers/brenn-demands-15-years"]["date"]) \
+        == (1, "2026-03-19")
+    assert (by_id["002_brenn-lowers/accord-ratified"]["article"], by_id["002_brenn-lowers/accord-ratified"]["date"]) == (1, "2026-03-20")
+    assert "article" not in by_id["https://w3id.org/kg/id/actor/brenn"]
+    [brenn] = [t for t in data["threads"] if t["label"] == "Brenn: Demand on water guarantee"]
+    assert brenn["sources"] == 2 and [m[1:] for m in brenn["members"]] == [  # labels: the page has the nodes'
+        [None, "2026-03-02", 0, None], [None, "2026-03-19", 1, "supersedes"]]
+    # cards name the article with its date
+    assert ["Source", "article 002_brenn-lowers, 2026-03-20 (reported by Coastal Union)"] in \
+        by_id["002_brenn-lowers/brenn-demands-15-years"]["kg"]["rows"]

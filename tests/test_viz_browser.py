@@ -16,6 +16,7 @@ import pytest
 
 import kg
 import kg.viz
+from kg.articles import ArticleInfo, Thread, ThreadMember, annotate
 from kg.cli import main
 from kg.graph import load
 from kg.network import dependency_view, network, position_iri
@@ -126,6 +127,11 @@ def test_hostile_labels_show_as_text_and_run_nothing(browser, g, tmp_path):
     hostile.nodes[demand]["content"] = EVIL
     hostile.nodes[demand]["quotes"] = [EVIL]
     hostile.nodes[demand]["texts"] = ["normalised " + EVIL]
+    article = hostile.nodes[demand]["source"]
+    hostile.graph["articles"] = {article: ArticleInfo(article, "000_0e22b9a82a6b1fdf", "2026-01-27", "Title " + EVIL, "Outlet " + EVIL)}
+    ceasefire = position_iri("any-ceasefire")
+    hostile.graph["threads"] = [Thread("urn:x:thread", "Thread " + EVIL, 1, (
+        ThreadMember(demand, "a", "2026-01-27", article, None), ThreadMember(ceasefire, "b", "2026-01-28", article, "updates")))]
     path = write_page(hostile, tmp_path / "hostile.html", title="Title " + EVIL)
     tab, messages, requests = open_page(browser, path)
     assert tab.evaluate("window.__pwned") is None
@@ -141,6 +147,9 @@ def test_hostile_labels_show_as_text_and_run_nothing(browser, g, tmp_path):
     assert "Russia insists on the surrender of the entire Donbas" in details
     assert EVIL in details and ("Russia " + EVIL) in details  # statement, quote and holder, all as text
     assert "\u201cnormalised " + EVIL in details
+    assert f"Thread: Thread {EVIL}" in details and f"2026-01-27 \u00b7 Title {EVIL} \u00b7 Outlet {EVIL}" in details
+    assert tab.evaluate("document.querySelector('#kg-article option[value=\"0\"]').textContent") == \
+        f"2026-01-27 \u00b7 Title {EVIL} \u00b7 Outlet {EVIL} (000_0e22b9a82a6b1fdf)"
     tab.check("#kg-raw")
     assert "\u201c" + EVIL + "\u201d" in tab.inner_text("#kg-details")  # the raw quote, on demand, as text
     tab.mouse.move(x, y + 1)
@@ -294,3 +303,119 @@ def test_dealspace_overlay_highlights_one_concession_set_at_a_time(browser, tmp_
     tab.select_option("#kg-deal", "")
     assert tab.evaluate(f"kgNetwork.body.data.nodes.get({json.dumps(given_up[0])}).borderWidth") == 1
     assert not messages and all(r.startswith("file://") for r in requests)
+
+
+ALDORIA, BRENN = "001_aldoria-offer", "002_brenn-lowers"
+FIRST, SECOND = f"2026-03-02 \u00b7 {ALDORIA}", f"2026-03-20 \u00b7 {BRENN}"
+
+
+@pytest.fixture(scope="module")
+def invented_net(invented) -> nx.MultiDiGraph:
+    """The network of the INVENTED two-article corpus, with its articles and threads (kg viz does the same)."""
+    graph = kg.load(invented.dataset)
+    return annotate(network(graph), graph)
+
+
+def statements_shown(tab) -> list[str]:
+    """The positions and events drawn, as ARTICLE/id (not the actors of one article, such as its author: ARTICLE/actor/id)."""
+    return sorted(n.split("/article/")[1] for n in tab.evaluate("kgNetwork.body.data.nodes.getIds()")
+                  if "/article/" in n and n.split("/article/")[1].count("/") == 1)
+
+
+def test_article_and_date_filters_keep_what_they_name(browser, invented_net, tmp_path):
+    path = write_page(invented_net, tmp_path / "invented.html")
+    tab, messages, requests = open_page(browser, path, 1366, 768)
+    options = tab.evaluate("Array.from(document.querySelectorAll('#kg-article option')).map(o => o.textContent)")
+    assert options == ["All articles (2)", FIRST, SECOND]
+    tab.select_option("#kg-article", label=FIRST)
+    wait_ready(tab)
+    first = [f"{ALDORIA}/{s}" for s in ("aldoria-offers-guarantee", "brenn-demands-25-years", "signed-border-accord", "talks-in-port-vell")]
+    assert statements_shown(tab) == first  # only the first article's positions and event
+    ids = tab.evaluate("kgNetwork.body.data.nodes.getIds()")
+    actors = {n.rsplit("/", 1)[1] for n in ids if "/actor/" in n}
+    assert actors == {"aldoria", "brenn", "coastal-union"}  # the actors linked to them stay; the unlinked author goes
+    assert tab.inner_text("#kg-status").endswith(f"; filtered to article {ALDORIA}")
+    # combined with the other controls: no demands, then demands again
+    tab.uncheck("#kg-kinds input[value='position:Demand']")
+    assert statements_shown(tab) == [s for s in first if "demands" not in s]
+    tab.check("#kg-kinds input[value='position:Demand']")
+    tab.select_option("#kg-article", "")
+    wait_ready(tab)
+    assert len(statements_shown(tab)) == 7
+    # dates: a statement's own date, else its article's (002 is dated 2026-03-20; its demand says Thursday, 2026-03-19)
+    tab.fill("#kg-to", "2026-03-10")
+    wait_ready(tab)
+    assert statements_shown(tab) == first  # the later statements are hidden
+    assert f"{BRENN}/brenn-demands-15-years" not in statements_shown(tab)
+    tab.fill("#kg-from", "2026-03-19")
+    tab.fill("#kg-to", "2026-03-19")
+    wait_ready(tab)
+    assert statements_shown(tab) == [f"{BRENN}/brenn-demands-15-years"]
+    assert tab.inner_text("#kg-status").endswith("; filtered to dates 2026-03-19 to 2026-03-19")
+    assert messages == [] and requests == [path.resolve().as_uri()]
+
+
+def thread_items(tab) -> list[list[str]]:
+    return tab.evaluate("Array.from(document.querySelectorAll('#kg-details .kg-thread li'))"
+                        ".map(li => Array.from(li.children).map(c => c.textContent))")
+
+
+def test_a_positions_thread_lists_its_reports_in_other_articles(browser, invented_net, tmp_path):
+    path = write_page(invented_net, tmp_path / "invented.html")
+    tab, messages, _ = open_page(browser, path, 1366, 768)
+    earlier, later = (f"https://w3id.org/kg/id/article/{a}/{s}"
+                      for a, s in ((ALDORIA, "brenn-demands-25-years"), (BRENN, "brenn-demands-15-years")))
+    tab.select_option("#kg-article", label=FIRST)  # the later report is filtered out
+    wait_ready(tab)
+    click_node(tab, earlier)
+    thread = tab.inner_text("#kg-details .kg-thread")
+    assert "Thread: Brenn: Demand on water guarantee" in thread and "2 reports, 2 independent source(s), in date order" in thread
+    assert thread_items(tab) == [
+        ["2026-03-02", "Brenn insists on a 25-year guarantee (this report)", "first report", FIRST],
+        ["2026-03-19", "Brenn lowers its demand to a 15-year guarantee", "supersedes the report before", SECOND]]
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "graph-page-thread.png"))
+    # the other report is a link: it selects that statement, clearing the article filter that hid it
+    tab.click("#kg-details .kg-thread button.kg-thread-label")
+    wait_ready(tab)
+    assert tab.evaluate("kgNetwork.getSelectedNodes()") == [later]
+    assert tab.inner_text("#kg-details .kg-card h3") == "Brenn lowers its demand to a 15-year guarantee"
+    assert tab.evaluate("document.querySelector('#kg-article').value") == ""
+    assert thread_items(tab)[1][1] == "Brenn lowers its demand to a 15-year guarantee (this report)"
+    tab.click("#kg-details .kg-thread button.kg-thread-label")
+    assert tab.evaluate("kgNetwork.getSelectedNodes()") == [earlier]
+    # a position in no thread has no thread panel
+    tab.fill("#kg-search", "signed-border-accord")
+    tab.press("#kg-search", "Enter")
+    wait_ready(tab)
+    assert tab.inner_text("#kg-details .kg-card h3") == "A signed border accord"
+    assert tab.evaluate("document.querySelectorAll('#kg-details .kg-thread').length") == 0
+    assert messages == []
+
+
+def test_filters_recount_the_overview_and_its_drill_downs(browser, invented_net, tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.viz, "OVERVIEW_ABOVE", 5)  # open the small invented corpus as a large one would open
+    path = write_page(invented_net, tmp_path / "overview.html")
+    tab, messages, _ = open_page(browser, path, 1366, 768)
+
+    def labels() -> list[str]:
+        return sorted(tab.evaluate("kgNetwork.body.data.nodes.get().filter(n => !n.hidden).map(n => n.label)"))
+
+    assert labels() == ["Aldoria (4)", "Brenn (2)", "border accord (2)", "water guarantee (4)"]
+    tab.select_option("#kg-article", label=SECOND)
+    wait_ready(tab)
+    assert labels() == ["Aldoria (2)", "Brenn (1)", "border accord (1)", "water guarantee (2)"]
+    assert tab.inner_text("#kg-status").startswith("Overview: ") and tab.inner_text("#kg-status").endswith(BRENN)
+    shared = tab.evaluate("kgNetwork.body.data.edges.get().filter(e => !e.hidden)"
+                          ".map(e => [e.from.split('/').pop(), e.to.split('/').pop(), e.kg.rows[0][1]])")
+    assert sorted(shared) == [["aldoria", "border", "1"], ["aldoria", "water-guarantee", "1"], ["brenn", "water-guarantee", "1"]]
+    tab.fill("#kg-to", "2026-03-10")  # and before its date: nothing left
+    wait_ready(tab)
+    assert labels() == [] and tab.inner_text("#kg-status").startswith("Overview: 0 actors, issues and articles")
+    tab.fill("#kg-to", "")
+    wait_ready(tab)
+    click_node(tab, "https://w3id.org/kg/id/actor/brenn")  # drill down: the filter still applies
+    wait_ready(tab)
+    assert f"{BRENN}/brenn-demands-15-years" in statements_shown(tab)
+    assert [s for s in statements_shown(tab) if not s.startswith(BRENN)] == []
+    assert messages == []

@@ -61,9 +61,7 @@
   }
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
-  var overview = data.overview ? { nodes: new vis.DataSet(data.overview.nodes), edges: new vis.DataSet(data.overview.edges) } : null;
-
-  var state = { focus: null, kinds: {}, relations: {} };
+  var state = { focus: null, kinds: {}, relations: {}, article: "", from: "", to: "" };
   var shown = {};
   var neighbours = {};
   data.edges.forEach(function (e) {
@@ -73,10 +71,87 @@
   var kindOf = {};
   data.nodes.forEach(function (n) { kindOf[n.id] = n.kind; });
 
+  // Article and date filters: positions and events of the chosen article and dates (their own date, else their
+  // article's); actors and issues stay while a position or event linked to them does.
+  var FILTERED = { position: true, event: true };
+  var passing = {};
+  function filtering() { return state.article !== "" || state.from !== "" || state.to !== ""; }
+  function inFilter(n) {
+    if (state.article !== "" && n.article !== Number(state.article)) { return false; }
+    var date = (n.date || "").slice(0, 10);
+    if ((state.from || state.to) && !date) { return false; }
+    return !(state.from && date < state.from) && !(state.to && date > state.to);
+  }
+  function computeFiltered() {
+    passing = {};
+    var active = filtering();
+    data.nodes.forEach(function (n) { if (!active || (FILTERED[n.kind] && inFilter(n))) { passing[n.id] = true; } });
+    if (!active) { return; }
+    data.nodes.forEach(function (n) {
+      if (!FILTERED[n.kind] && (neighbours[n.id] || []).some(function (pair) { return FILTERED[kindOf[pair[0]]] && passing[pair[0]]; })) {
+        passing[n.id] = true;
+      }
+    });
+  }
+
+  // The overview (large graphs). Under a filter each group is recounted from its positions (held by or about it; an
+  // article group's own list), and groups and links left with no position are hidden.
+  var overview = data.overview ? { nodes: new vis.DataSet(data.overview.nodes), edges: new vis.DataSet(data.overview.edges) } : null;
+  var groupMembers = null;
+  var recounted = false;
+  var groupsShown = overview ? overview.nodes.length : 0;
+  function membersOfGroups() {
+    var found = {};
+    data.overview.nodes.forEach(function (o) {
+      var members = {};
+      if (o.kind === "article") { o.focus.forEach(function (id) { members[id] = true; }); }
+      (neighbours[o.id] || []).forEach(function (pair) {
+        if (kindOf[pair[0]] === "position" && (pair[1] === "holds" || pair[1] === "topic")) { members[pair[0]] = true; }
+      });
+      found[o.id] = Object.keys(members);
+    });
+    return found;
+  }
+  function recountOverview() {
+    groupMembers = groupMembers || membersOfGroups();
+    var groupsOf = {};
+    var groupCount = {};
+    var pairCount = {};
+    Object.keys(groupMembers).forEach(function (group) {
+      groupCount[group] = 0;
+      groupMembers[group].forEach(function (id) {
+        if (passing[id]) { groupCount[group] += 1; (groupsOf[id] = groupsOf[id] || []).push(group); }
+      });
+    });
+    Object.keys(groupsOf).forEach(function (id) {
+      var groups = groupsOf[id].sort();
+      for (var i = 0; i < groups.length; i += 1) {
+        for (var j = i + 1; j < groups.length; j += 1) {
+          var key = groups[i] + "\n" + groups[j];
+          pairCount[key] = (pairCount[key] || 0) + 1;
+        }
+      }
+    });
+    groupsShown = 0;
+    overview.nodes.update(data.overview.nodes.map(function (o) {
+      var count = groupCount[o.id];
+      groupsShown += count > 0 ? 1 : 0;
+      var rows = [o.kg.rows[0], ["Positions", count + " (click to open them)"]];
+      return { id: o.id, label: o.kg.heading + " (" + count + ")", hidden: count === 0,
+               kg: { heading: o.kg.heading, rows: rows, quotes: [], iri: o.kg.iri } };
+    }));
+    overview.edges.update(data.overview.edges.map(function (e) {
+      var count = pairCount[e.from + "\n" + e.to] || 0;
+      return { id: e.id, width: Math.round(10 * (1 + Math.log2(Math.max(count, 1)))) / 10, hidden: count === 0,
+               kg: { heading: e.kg.heading, rows: [["Shared positions", String(count)]], quotes: [], iri: "" } };
+    }));
+  }
+
   function computeShown() {
     shown = {};
     var base = {};
-    data.nodes.forEach(function (n) { if (state.kinds[n.group]) { base[n.id] = true; } });
+    computeFiltered();
+    data.nodes.forEach(function (n) { if (state.kinds[n.group] && passing[n.id]) { base[n.id] = true; } });
     if (!state.focus) { shown = base; return; }
     // The focus, its direct neighbours, and the neighbours of those that are not actors themselves.
     var frontier = state.focus.slice();
@@ -99,17 +174,26 @@
   });
   var inOverview = !!overview;
 
+  function filterText() {
+    if (!filtering()) { return ""; }
+    var parts = [];
+    if (state.article !== "") { parts.push("article " + data.articles[Number(state.article)].id); }
+    if (state.from || state.to) { parts.push("dates " + (state.from || "\u2026") + " to " + (state.to || "\u2026")); }
+    return "; filtered to " + parts.join(", ");
+  }
+
   function status() {
     var text = inOverview
-      ? "Overview: " + overview.nodes.length + " actors, issues and articles gathering " + nodes.length +
+      ? "Overview: " + groupsShown + " actors, issues and articles gathering " + nodes.length +
         " nodes; click one to open its positions"
       : nodeView.length + " of " + nodes.length + " nodes, " + edgeView.length + " of " + edges.length + " edges shown";
-    document.getElementById("kg-status").textContent = text;
+    document.getElementById("kg-status").textContent = text + filterText();
     document.getElementById("kg-back").hidden = !overview || inOverview;
   }
 
   function refresh() {
     computeShown();
+    if (overview && (filtering() || recounted)) { recountOverview(); recounted = filtering(); }
     nodeView.refresh();
     edgeView.refresh();
     status();
@@ -176,6 +260,34 @@
   data.legend.relations.forEach(function (r) {
     checkbox(relations, r.key, state.relations, lineSample(r), r.key + " (" + r.count + ")", r.description);
   });
+  var articleSelect = document.getElementById("kg-article");
+  var everyArticle = el("option", null, "All articles (" + data.articles.length + ")");
+  everyArticle.value = "";
+  articleSelect.appendChild(everyArticle);
+  function articleText(a) {
+    return [a.date, a.title || a.id, a.outlet].filter(function (part) { return part; }).join(" \u00b7 ") + (a.title ? " (" + a.id + ")" : "");
+  }
+  data.articles.forEach(function (a, i) {
+    var option = el("option", null, articleText(a));
+    option.value = String(i);
+    articleSelect.appendChild(option);
+  });
+  var fromInput = document.getElementById("kg-from");
+  var toInput = document.getElementById("kg-to");
+  var dates = data.nodes.map(function (n) { return (n.date || "").slice(0, 10); }).filter(function (d) { return d; }).sort();
+  if (dates.length) {
+    [fromInput, toInput].forEach(function (input) { input.min = dates[0]; input.max = dates[dates.length - 1]; });
+  }
+  function setFilters(article, from, to) {
+    state.article = articleSelect.value = article;
+    state.from = fromInput.value = from;
+    state.to = toInput.value = to;
+  }
+  function filtersChanged() {
+    setFilters(articleSelect.value, fromInput.value, toInput.value);
+    focusOn(state.focus);
+  }
+  [articleSelect, fromInput, toInput].forEach(function (control) { control.addEventListener("change", filtersChanged); });
   var raw = document.getElementById("kg-raw");
   raw.addEventListener("change", function () { document.body.classList.toggle("kg-show-raw", raw.checked); });
 
@@ -209,8 +321,40 @@
   network.on("dragStart", hideTip);
   network.on("zoom", hideTip);
 
+  // A position's threads: the same position as reported in each article, in date order, each report selectable.
+  var threadsOf = {};
+  data.threads.forEach(function (t) {
+    t.members.forEach(function (m) { (threadsOf[m[0]] = threadsOf[m[0]] || []).push(t); });
+  });
+  function threadBox(t, id) {
+    var box = el("section", "kg-thread");
+    box.appendChild(el("h4", null, "Thread: " + t.label));
+    box.appendChild(el("p", "kg-hint", t.members.length + " reports, " + t.sources + " independent source(s), in date order"));
+    var list = el("ol");
+    t.members.forEach(function (m, i) {
+      var item = el("li", m[0] === id ? "kg-thread-this" : null);
+      item.appendChild(el("span", "kg-thread-date", m[2]));
+      var label = labelOf[m[0]] || m[1];
+      if (m[0] === id) { item.appendChild(el("span", "kg-thread-label", label + " (this report)")); }
+      else if (nodes.get(m[0])) {
+        var button = el("button", "kg-thread-label", label);
+        button.type = "button";
+        button.value = m[0];
+        button.addEventListener("click", function () { reveal(m[0]); });
+        item.appendChild(button);
+      } else { item.appendChild(el("span", "kg-thread-label", label)); }
+      var relation = m[4] ? m[4] + " the report before" : (i === 0 ? "first report" : "same source as the report before");
+      item.appendChild(el("span", "kg-thread-relation", relation));
+      var a = data.articles[m[3]];
+      item.appendChild(el("span", "kg-thread-article", a ? articleText(a) : m[0].split("/").slice(-2, -1)[0]));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    return box;
+  }
+
   var details = document.getElementById("kg-details");
-  function show(info) {
+  function show(info, id) {
     while (details.firstChild) { details.removeChild(details.firstChild); }
     if (!info) { details.hidden = true; return; }
     var close = el("button", "kg-close", "\u00d7");
@@ -219,6 +363,7 @@
     close.addEventListener("click", function () { show(null); });
     details.appendChild(close);
     details.appendChild(card(info));
+    (threadsOf[id] || []).forEach(function (t) { details.appendChild(threadBox(t, id)); });
     details.hidden = false;
   }
 
@@ -290,7 +435,7 @@
     var offset = container.clientWidth > 900 ? -210 : 0;
     network.moveTo({ position: network.getPositions([id])[id], scale: Math.max(network.getScale(), MIN_SCALE),
                      offset: { x: offset, y: 0 }, animation: false });
-    show(infoOf(nodes.get(id)));
+    show(infoOf(nodes.get(id)), id);
   }
 
   select.addEventListener("change", function () { focusOn(select.value ? [select.value] : null); });
@@ -301,9 +446,21 @@
       var group = overview.nodes.get(params.nodes[0]);
       show(infoOf(group));
       focusOn(group.focus);
-    } else if (params.nodes.length) { show(infoOf(nodes.get(params.nodes[0]))); }
+    } else if (params.nodes.length) { show(infoOf(nodes.get(params.nodes[0])), params.nodes[0]); }
     else if (params.edges.length) { show(infoOf((inOverview ? overview.edges : edges).get(params.edges[0]))); }
   });
+
+  // Select a node; one not on screen is shown with its neighbourhood (every kind and relation switched back on, and the
+  // article and date filters cleared if they leave it out).
+  function reveal(id) {
+    if (shown[id] && network.body.data.nodes.get(id)) { pick(id); return; }
+    Object.keys(state.kinds).forEach(function (k) { state.kinds[k] = true; });
+    Object.keys(state.relations).forEach(function (k) { state.relations[k] = true; });
+    Array.prototype.forEach.call(document.querySelectorAll("#kg-kinds input, #kg-relations input"), function (b) { b.checked = true; });
+    computeFiltered();
+    if (!passing[id]) { setFilters("", "", ""); }
+    focusOn([id], function () { pick(id); });
+  }
 
   // Search: by label, any alias, or the statement / entity id; exact (any case) first, then the first containing it.
   var index = data.nodes.map(function (n) {
@@ -328,13 +485,7 @@
   function runSearch() {
     var found = find(search.value);
     searchStatus.textContent = found ? "" : (search.value.trim() ? "No node has that name" : "");
-    if (!found) { return; }
-    if (shown[found.id] && network.body.data.nodes.get(found.id)) { pick(found.id); return; }
-    // not on screen: show its neighbourhood (every kind and relation switched back on), then select it
-    Object.keys(state.kinds).forEach(function (k) { state.kinds[k] = true; });
-    Object.keys(state.relations).forEach(function (k) { state.relations[k] = true; });
-    Array.prototype.forEach.call(document.querySelectorAll("#kg-kinds input, #kg-relations input"), function (b) { b.checked = true; });
-    focusOn([found.id], function () { pick(found.id); });
+    if (found) { reveal(found.id); }
   }
   document.getElementById("kg-search-form").addEventListener("submit", function (event) { event.preventDefault(); runSearch(); });
   search.addEventListener("change", runSearch);

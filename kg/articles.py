@@ -33,20 +33,6 @@ from kg.graph import KnowledgeGraph
 from kg.namespaces import ID
 from kg.threads import TIMELINE
 
-ARTICLES = """PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <https://schema.org/>
-SELECT ?article ?id ?date ?title ?outlet ?published ?url
-WHERE {
-  ?article a <https://w3id.org/kg/ontology#Article> ; dct:date ?date .
-  OPTIONAL { ?article dct:identifier ?id }
-  OPTIONAL { ?article dct:title ?title }
-  OPTIONAL { ?article dct:publisher ?publisher . OPTIONAL { ?publisher rdfs:label ?name } BIND(COALESCE(?name, ?publisher) AS ?outlet) }
-  OPTIONAL { ?article dct:issued ?published }
-  OPTIONAL { ?article schema:url ?url }
-}"""
-"""Every article with its reported date and, where given, its id, title, outlet (the publisher's label), published date and URL."""
-
 RELATIONS = ("supersedes", "updates", "corroborates")
 """How a report of a thread relates to the report before it (see :mod:`kg.threads`)."""
 
@@ -97,7 +83,7 @@ def articles(graph: KnowledgeGraph) -> dict[str, ArticleInfo]:
     [('000_0e22b9a82a6b1fdf', '2026-01-27')]
     """
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in graph.query(ARTICLES).rows:
+    for row in graph.named("articles").rows:
         for key, value in row.items():
             if value is not None:
                 found[str(row["article"])][key].add(str(value))

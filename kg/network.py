@@ -44,7 +44,7 @@ import gc
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +110,10 @@ def _oxigraph_python(term: Any, cache: dict[Any, Any]) -> Any:
     return found
 
 
+NETWORK_QUERIES = ("network-nodes", "network-attributes", "evidence", "actors", "network-edges", "network-conflicts",
+                   "network-relations")
+"""The named queries :func:`network` is built from."""
+
 FINAL_ORDER = re.compile(r"\n[ \t]*ORDER[ \t]+BY[^{}#\n]*\s*\Z", re.IGNORECASE)
 """A query's ORDER BY when it is the last clause (no LIMIT, OFFSET or VALUES after it): leaving it out changes
 the order of the rows only."""
@@ -147,7 +151,7 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     """
     graph = graph or load()
     with collector_paused():
-        return _project(graph)
+        return assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES})
 
 
 @contextmanager
@@ -169,15 +173,21 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _project(graph: KnowledgeGraph) -> nx.MultiDiGraph:
-    """The body of :func:`network`."""
+def assemble(answers: Mapping[str, list[dict[str, Any]]]) -> nx.MultiDiGraph:
+    """The network from the answers of :data:`NETWORK_QUERIES` (each as :func:`plain_rows` gives it):
+    :func:`network` in two steps, e.g. to time the queries and the assembly apart (benchmarks/bench_viz.py).
+
+    >>> graph = load()
+    >>> nx.utils.graphs_equal(assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES}), network(graph))
+    True
+    """
     values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for row in plain_rows(graph, "network-nodes"):
+    for row in answers["network-nodes"]:
         found = values[row["node"]]
         found["kind"].add(row["kind"])
         found["type"].add(row["type"].removeprefix(str(KG)))
         found["label"].add(row["label"])
-    for row in plain_rows(graph, "network-attributes"):
+    for row in answers["network-attributes"]:
         if row["node"] in values:
             values[row["node"]][row["attribute"]].add(row["value"])
     nodes = {node: {"kind": min(found["kind"]), "label": min(found["label"]),
@@ -187,13 +197,13 @@ def _project(graph: KnowledgeGraph) -> nx.MultiDiGraph:
              for node, found in values.items()}
     lists: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
-    for row in plain_rows(graph, "evidence"):
+    for row in answers["evidence"]:
         lists[row["statement"]]["evidence"].add((row["start"], row["end"], row["quote"], row["source"], row["text"]))
-    for row in plain_rows(graph, "actors"):
+    for row in answers["actors"]:
         lists[row["actor"]]["names"].add(row["name"])
 
     edges: list[tuple[str, str, str, dict[str, Any]]] = []
-    for row in plain_rows(graph, "network-edges"):
+    for row in answers["network-edges"]:
         source, relation, target = row["source"], row["relation"], row["target"]
         if source in nodes and target in nodes:
             edges.append((source, target, relation, {}))
@@ -201,12 +211,12 @@ def _project(graph: KnowledgeGraph) -> nx.MultiDiGraph:
                 lists[target]["holders"].add(source)
             elif relation == "addressed-to":
                 lists[source]["addressees"].add(target)
-    for row in plain_rows(graph, "network-conflicts"):
+    for row in answers["network-conflicts"]:
         attrs = {"conflict": row["conflict"], "label": row["label"]} if "conflict" in row else {}
         attrs.update({name: row[name] for name in ("content", "status") if name in row})
         edges.append((row["a"], row["b"], "conflicts-with", attrs))
     qualified: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in plain_rows(graph, "network-relations"):
+    for row in answers["network-relations"]:
         source, relation, target = row["from"], row["edge"], row["to"]
         if relation == "conflicts-with":
             source, target = sorted((source, target))

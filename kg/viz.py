@@ -46,7 +46,7 @@ import networkx as nx
 import numpy as np
 
 from kg.errors import KgError
-from kg.network import RELATIONS
+from kg.network import RELATIONS, collector_paused
 from kg.progress import step
 from kg.serialize import write_outputs
 from kg.vocabulary import VOCABULARY
@@ -375,7 +375,7 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
     """
     size = g.number_of_nodes()
     physics, grouped = size <= PHYSICS_MAX_NODES, size > OVERVIEW_ABOVE
-    with step(f"building the page ({size:,} nodes, {g.number_of_edges():,} edges)"):
+    with step(f"building the page ({size:,} nodes, {g.number_of_edges():,} edges)"), collector_paused():
         positions = {} if grouped else layout(g, seed)
         nodes = [_vis_node(g, node, attrs, positions.get(node)) for node, attrs in g.nodes(data=True)]
         edges = [_vis_edge(g, *edge) for edge in g.edges(keys=True)]

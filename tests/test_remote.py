@@ -291,24 +291,11 @@ def test_every_named_query_answers_identically_on_virtuoso(virtuoso: str, virtuo
     remote = kg.connect(f"{virtuoso}/sparql")
     # Known Virtuoso 7.2 differences (docs/servers.md): in actors it keeps superclass kinds that the
     # NOT EXISTS over the inferred types should remove, and events comes back empty. Left out here, pinned below.
-    known = {"network-nodes", "actors", "events"}
+    known = {"actors", "events"}
     compared = same_answers(remote, embedded, kg.load(snapshot, engine="oxigraph"), integer_booleans=True,
                             skip=frozenset(known))
     assert {f"{name}()" for name in named_queries()} - {f"{name}()" for name in known} <= set(compared)
     assert len(remote.named("events")) == 0 < len(embedded.named("events"))
-    # A known Virtuoso 7.2 bug (docs/servers.md): in network-nodes it drops the OPTIONAL prov:wasDerivedFrom
-    # of the article's own actors, and nothing else; the page and network built from a Virtuoso answer lack it.
-    query = named_queries()["network-nodes"].sparql
-
-    def rows(g: KnowledgeGraph, without_article: set[str]) -> set[tuple[tuple[str, str], ...]]:
-        def text(v: Identifier) -> str:
-            return str(int(v.toPython())) if isinstance(v, Literal) and v.datatype == XSD.boolean else str(v)
-        return {tuple((k, text(v)) for k, v in sorted(r.items()) if not (k == "article" and str(r["node"]) in without_article))
-                for r in g.query(query).rows}
-
-    differing = {dict(r)["node"] for r in rows(remote, set()) ^ rows(embedded, set())}
-    assert differing and all(node.startswith(ARTICLE_IRI) for node in differing)  # only the article's own nodes
-    assert rows(remote, differing) == rows(embedded, differing)
     assert "positions(holder, kind)" in compared and "depends-on(node)" in compared
     test_helpers_work_unchanged_through_connect(remote, embedded, actors_too=False)  # actors: see "known" above
 

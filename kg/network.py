@@ -1,7 +1,12 @@
 """The network view of the knowledge graph (networkx) and the analyses researchers ask of it.
 
 :func:`network` projects the RDF graph onto a :class:`networkx.MultiDiGraph`, built only from
-SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg.load()`` returns.
+SPARQL (the named queries of :data:`NETWORK_QUERIES`: the ``network-*`` ones, ``evidence`` and
+``actors``), so it works on any store ``kg.load()`` or ``kg.connect()`` returns. At corpus scale it
+stays in seconds: no query returns a row per combination of multi-valued attributes
+(``network-attributes`` gives one row per value), answers are read as plain values
+(:func:`plain_rows`: straight from Oxigraph's terms on the default engine), unsorted, and the
+cyclic garbage collector is paused meanwhile (:func:`collector_paused`); see ``benchmarks/bench_viz.py``.
 
 * Nodes are IRIs (strings) with ``kind`` (actor, position, issue, event), ``type`` (the kg: class:
   Demand, State, NegotiationRound...), ``label`` and, where the graph has them, ``content``,
@@ -182,18 +187,19 @@ def assemble(answers: Mapping[str, list[dict[str, Any]]]) -> nx.MultiDiGraph:
     True
     """
     values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    namespace = str(KG)
     for row in answers["network-nodes"]:
         found = values[row["node"]]
         found["kind"].add(row["kind"])
-        found["type"].add(row["type"].removeprefix(str(KG)))
+        found["type"].add(row["type"].removeprefix(namespace))
         found["label"].add(row["label"])
     for row in answers["network-attributes"]:
         if row["node"] in values:
             values[row["node"]][row["attribute"]].add(row["value"])
     nodes = {node: {"kind": min(found["kind"]), "label": min(found["label"]),
                     "type": min(found["type"] - {"Actor", "Event"} or found["type"]),
-                    **{name: min(found[name], key=str) for name in SCALAR_ATTRIBUTES if found[name]},
-                    **{name: sorted(found[name]) for name in LIST_ATTRIBUTES if found[name]}}
+                    **{name: min(found[name], key=str) for name in SCALAR_ATTRIBUTES if name in found},
+                    **{name: sorted(found[name]) for name in LIST_ATTRIBUTES if name in found}}
              for node, found in values.items()}
     lists: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
@@ -225,19 +231,19 @@ def assemble(answers: Mapping[str, list[dict[str, Any]]]) -> nx.MultiDiGraph:
 
     g = nx.MultiDiGraph(labels={node: attrs["label"] for node, attrs in sorted(nodes.items())})  # names for views that drop nodes
     for node in sorted(nodes):
-        attrs = nodes[node]
-        attrs.update((name, sorted(found)) for name, found in sorted(lists[node].items()) if name != "evidence")
-        attrs.update(_evidence(lists[node]["evidence"]))
+        attrs, found = nodes[node], lists.get(node, {})
+        attrs.update((name, sorted(members)) for name, members in sorted(found.items()) if name != "evidence")
+        attrs.update(_evidence(found.get("evidence")))
         g.add_node(node, **attrs)
     for source, target, relation, attrs in sorted(edges, key=lambda e: (e[2], e[0], e[1])):
         attrs = {**qualified.get((source, target, relation), {}), **attrs}
         if "qualified" in attrs:
-            attrs.update(_evidence(lists[attrs["qualified"]]["evidence"]))
+            attrs.update(_evidence(lists.get(attrs["qualified"], {}).get("evidence")))
         g.add_edge(source, target, key=relation, relation=relation, **attrs)
     return g
 
 
-def _evidence(spans: set[tuple[int, int, str, str, str]]) -> dict[str, Any]:
+def _evidence(spans: set[tuple[int, int, str, str, str]] | None) -> dict[str, Any]:
     """Evidence spans as the ``quotes``, ``texts`` (normalised), ``offsets`` and ``source`` attributes (ordered by offset)."""
     if not spans:
         return {}

@@ -1,7 +1,12 @@
 """The network view of the knowledge graph (networkx) and the analyses researchers ask of it.
 
 :func:`network` projects the RDF graph onto a :class:`networkx.MultiDiGraph`, built only from
-SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg.load()`` returns.
+SPARQL (the named queries of :data:`NETWORK_QUERIES`: the ``network-*`` ones, ``evidence`` and
+``actors``), so it works on any store ``kg.load()`` or ``kg.connect()`` returns. At corpus scale it
+stays in seconds: no query returns a row per combination of multi-valued attributes
+(``network-attributes`` gives one row per value), answers are read as plain values
+(:func:`plain_rows`: straight from Oxigraph's terms on the default engine), unsorted, and the
+cyclic garbage collector is paused meanwhile (:func:`collector_paused`); see ``benchmarks/bench_viz.py``.
 
 * Nodes are IRIs (strings) with ``kind`` (actor, position, issue, event), ``type`` (the kg: class:
   Demand, State, NegotiationRound...), ``label`` and, where the graph has them, ``content``,
@@ -40,17 +45,25 @@ SPARQL (the ``network-*`` queries of the library), so it works on any store ``kg
 
 from __future__ import annotations
 
+import gc
 import itertools
+import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import pyoxigraph as ox
 
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph, load
 from kg.library import named_queries
 from kg.namespaces import KG, statement_iri
+from kg.querycheck import prepare_query
+from kg.store import OxigraphStore
+from kg.terms import XSD_STRING, to_rdflib
 from kg.vocabulary import VOCABULARY
 
 RELATIONS: dict[str, str] = {name: row.meaning for name, row in VOCABULARY.edges.items()}
@@ -67,8 +80,9 @@ RELATION_ATTRIBUTES = ("firmness", "status", "modality", "cue", "date")
 """The hedge of a relation between statements, as edge attributes (with ``quotes``, ``offsets``, ``source``)."""
 
 SCALAR_ATTRIBUTES = ("content", "firmness", "status", "modality", "cue", "negated", "date", "source", "party")
-NODE_VARIABLES = {"kind": "kind", "type": "type", "label": "label", **{a: a for a in SCALAR_ATTRIBUTES}, "source": "article",
-                  "reported_by": "reporter", "places": "place"}
+"""Node attributes of network-attributes with one value (the smallest, should the graph give several)."""
+LIST_ATTRIBUTES = ("reported_by", "places")
+"""Node attributes of network-attributes with every value, sorted."""
 
 
 def position_iri(statement_id: str, article: str = "000_0e22b9a82a6b1fdf") -> str:
@@ -88,6 +102,49 @@ def _python(term: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _oxigraph_python(term: Any, cache: dict[Any, Any]) -> Any:
+    """A pyoxigraph term as :func:`_python` gives it, without an rdflib term for IRIs and strings (most values)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return term.value
+    if kind is ox.Literal and (term.language or term.datatype.value == XSD_STRING):
+        return term.value
+    found = cache.get(term)
+    if found is None:
+        found = cache[term] = _python(to_rdflib(term))
+    return found
+
+
+NETWORK_QUERIES = ("network-nodes", "network-attributes", "evidence", "actors", "network-edges", "network-conflicts",
+                   "network-relations")
+"""The named queries :func:`network` is built from."""
+
+FINAL_ORDER = re.compile(r"\n[ \t]*ORDER[ \t]+BY[^{}#\n]*\s*\Z", re.IGNORECASE)
+"""A query's ORDER BY when it is the last clause (no LIMIT, OFFSET or VALUES after it): leaving it out changes
+the order of the rows only."""
+
+
+def plain_rows(graph: KnowledgeGraph, name: str) -> list[dict[str, Any]]:
+    """The answer of a named query as dicts of plain Python values (IRIs and strings as text, numbers, booleans,
+    dates as ISO text; unbound variables missing), as the network is built from them.
+
+    The rows come in no particular order: the query's final ORDER BY is left out (:data:`FINAL_ORDER`;
+    sorting is a third of Oxigraph's time here, and the network sorts what it builds). On the Oxigraph
+    engine without a time limit the values are read from Oxigraph's own terms (no rdflib term is made);
+    otherwise through :meth:`KnowledgeGraph.query`.
+
+    >>> [(r["attribute"], r["value"]) for r in plain_rows(load(), "network-attributes") if r["node"].endswith("/steve-witkoff")]
+    [('party', 'https://w3id.org/kg/id/actor/united-states')]
+    """
+    sparql = FINAL_ORDER.sub("\n", named_queries()[name].sparql)
+    if not (isinstance(graph.store, OxigraphStore) and graph.timeout is None):
+        return [{var: _python(term) for var, term in row.items()} for row in graph.query(sparql).rows]
+    solutions = graph.store.store.query(prepare_query(sparql).text, use_default_graph_as_union=True)
+    names, cache = [v.value for v in solutions.variables], {}
+    return [{var: _oxigraph_python(term, cache) for var, term in zip(names, solution, strict=True) if term is not None}
+            for solution in solutions]
+
+
 def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     """The full network of actors, positions, issues and events (see the module docstring).
 
@@ -98,62 +155,95 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     ['https://w3id.org/kg/id/actor/united-states']
     """
     graph = graph or load()
-    library = named_queries()
+    with collector_paused():
+        return assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES})
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (reference counting still frees memory) while a large network is
+    built or drawn: the tens of thousands of containers made then all live on, so each full collection would only
+    walk them again, and everything loaded before them (a sixth of :func:`network`'s time at 100k quads).
+
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def assemble(answers: Mapping[str, list[dict[str, Any]]]) -> nx.MultiDiGraph:
+    """The network from the answers of :data:`NETWORK_QUERIES` (each as :func:`plain_rows` gives it):
+    :func:`network` in two steps, e.g. to time the queries and the assembly apart (benchmarks/bench_viz.py).
+
+    >>> graph = load()
+    >>> nx.utils.graphs_equal(assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES}), network(graph))
+    True
+    """
     values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for row in graph.query(library["network-nodes"].sparql).rows:
-        found = values[str(row["node"])]
-        for name, var in NODE_VARIABLES.items():
-            if var in row:
-                found[name].add(str(row[var]).removeprefix(str(KG)) if name == "type" else _python(row[var]))
+    namespace = str(KG)
+    for row in answers["network-nodes"]:
+        found = values[row["node"]]
+        found["kind"].add(row["kind"])
+        found["type"].add(row["type"].removeprefix(namespace))
+        found["label"].add(row["label"])
+    for row in answers["network-attributes"]:
+        if row["node"] in values:
+            values[row["node"]][row["attribute"]].add(row["value"])
     nodes = {node: {"kind": min(found["kind"]), "label": min(found["label"]),
                     "type": min(found["type"] - {"Actor", "Event"} or found["type"]),
-                    **{name: min(found[name], key=str) for name in SCALAR_ATTRIBUTES if found[name]},
-                    **{name: sorted(found[name]) for name in ("reported_by", "places") if found[name]}}
+                    **{name: min(found[name], key=str) for name in SCALAR_ATTRIBUTES if name in found},
+                    **{name: sorted(found[name]) for name in LIST_ATTRIBUTES if name in found}}
              for node, found in values.items()}
     lists: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
 
-    for row in graph.query(library["evidence"].sparql).rows:
-        lists[str(row["statement"])]["evidence"].add((int(row["start"]), int(row["end"]), str(row["quote"]), str(row["source"]),
-                                                      str(row["text"])))
-    for row in graph.query(library["actors"].sparql).rows:
-        lists[str(row["actor"])]["names"].add(str(row["name"]))
+    for row in answers["evidence"]:
+        lists[row["statement"]]["evidence"].add((row["start"], row["end"], row["quote"], row["source"], row["text"]))
+    for row in answers["actors"]:
+        lists[row["actor"]]["names"].add(row["name"])
 
     edges: list[tuple[str, str, str, dict[str, Any]]] = []
-    for row in graph.query(library["network-edges"].sparql).rows:
-        source, relation, target = str(row["source"]), str(row["relation"]), str(row["target"])
+    for row in answers["network-edges"]:
+        source, relation, target = row["source"], row["relation"], row["target"]
         if source in nodes and target in nodes:
             edges.append((source, target, relation, {}))
             if relation == "holds":
                 lists[target]["holders"].add(source)
             elif relation == "addressed-to":
                 lists[source]["addressees"].add(target)
-    for row in graph.query(library["network-conflicts"].sparql).rows:
-        attrs = {"conflict": str(row["conflict"]), "label": str(row["label"])} if "conflict" in row else {}
-        attrs.update({name: str(row[name]) for name in ("content", "status") if name in row})
-        edges.append((str(row["a"]), str(row["b"]), "conflicts-with", attrs))
+    for row in answers["network-conflicts"]:
+        attrs = {"conflict": row["conflict"], "label": row["label"]} if "conflict" in row else {}
+        attrs.update({name: row[name] for name in ("content", "status") if name in row})
+        edges.append((row["a"], row["b"], "conflicts-with", attrs))
     qualified: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in graph.query(library["network-relations"].sparql).rows:
-        source, relation, target = str(row["from"]), str(row["edge"]), str(row["to"])
+    for row in answers["network-relations"]:
+        source, relation, target = row["from"], row["edge"], row["to"]
         if relation == "conflicts-with":
             source, target = sorted((source, target))
-        qualified[source, target, relation] = {"qualified": str(row["relation"]),
-                                               **{name: _python(row[name]) for name in RELATION_ATTRIBUTES if name in row}}
+        qualified[source, target, relation] = {"qualified": row["relation"],
+                                               **{name: row[name] for name in RELATION_ATTRIBUTES if name in row}}
 
     g = nx.MultiDiGraph(labels={node: attrs["label"] for node, attrs in sorted(nodes.items())})  # names for views that drop nodes
     for node in sorted(nodes):
-        attrs = nodes[node]
-        attrs.update((name, sorted(found)) for name, found in sorted(lists[node].items()) if name != "evidence")
-        attrs.update(_evidence(lists[node]["evidence"]))
+        attrs, found = nodes[node], lists.get(node, {})
+        attrs.update((name, sorted(members)) for name, members in sorted(found.items()) if name != "evidence")
+        attrs.update(_evidence(found.get("evidence")))
         g.add_node(node, **attrs)
     for source, target, relation, attrs in sorted(edges, key=lambda e: (e[2], e[0], e[1])):
         attrs = {**qualified.get((source, target, relation), {}), **attrs}
         if "qualified" in attrs:
-            attrs.update(_evidence(lists[attrs["qualified"]]["evidence"]))
+            attrs.update(_evidence(lists.get(attrs["qualified"], {}).get("evidence")))
         g.add_edge(source, target, key=relation, relation=relation, **attrs)
     return g
 
 
-def _evidence(spans: set[tuple[int, int, str, str, str]]) -> dict[str, Any]:
+def _evidence(spans: set[tuple[int, int, str, str, str]] | None) -> dict[str, Any]:
     """Evidence spans as the ``quotes``, ``texts`` (normalised), ``offsets`` and ``source`` attributes (ordered by offset)."""
     if not spans:
         return {}

@@ -51,7 +51,7 @@ import numpy as np
 
 from kg.articles import ArticleInfo, node_date
 from kg.errors import KgError
-from kg.network import RELATIONS
+from kg.network import RELATIONS, collector_paused
 from kg.progress import step
 from kg.serialize import write_outputs
 from kg.vocabulary import VOCABULARY
@@ -417,7 +417,7 @@ def page(g: nx.MultiDiGraph, title: str = "kg: actors and positions", seed: int 
     """
     size = g.number_of_nodes()
     physics, grouped = size <= PHYSICS_MAX_NODES, size > OVERVIEW_ABOVE
-    with step(f"building the page ({size:,} nodes, {g.number_of_edges():,} edges)"):
+    with step(f"building the page ({size:,} nodes, {g.number_of_edges():,} edges)"), collector_paused():
         positions = {} if grouped else layout(g, seed)
         articles = page_articles(g)
         article_index = {a.iri: i for i, a in enumerate(articles)}

@@ -10,6 +10,7 @@ from kg.errors import KgError
 from kg.graph import load
 from kg.network import (
     BLOCKING_MEASURE,
+    NETWORK_QUERIES,
     blocking_conditions,
     collisions,
     conditions_chain,
@@ -17,6 +18,7 @@ from kg.network import (
     dependency_view,
     find_node,
     network,
+    plain_rows,
     position_iri,
     shared_talks,
 )
@@ -198,11 +200,40 @@ def test_analyze_cli(capsys):
     assert "no built dataset at no/such.trig" in capsys.readouterr().err
 
 
-def test_projection_is_the_same_on_oxigraph(g):
-    from kg.graph import KnowledgeGraph
-    from kg.store import built_dataset, open_store
+def test_the_seed_network_is_the_same_on_both_engines(g, net):
+    # g: Oxigraph, its answers read as plain values; net (conftest): rdflib, read through rdflib terms
+    assert nx.utils.graphs_equal(g, net) and g.graph == net.graph
 
-    other = network(KnowledgeGraph(open_store(built_dataset(), "oxigraph")))
-    assert sorted(other.nodes) == sorted(g.nodes)
-    assert sorted(other.edges(keys=True)) == sorted(g.edges(keys=True))
-    assert dict(other.nodes(data=True)) == dict(g.nodes(data=True))
+
+def test_multi_valued_attributes_give_one_row_per_value(graphs, g):
+    # the reported deal term has two reporters and three places: 2 + 3 rows, not 2 x 3 combinations
+    node = position_iri("deal-may-require-donbas-withdrawal")
+    for engine, graph in graphs.items():
+        found = sorted((r["attribute"], r["value"]) for r in plain_rows(graph, "network-attributes")
+                       if r["node"] == node and r["attribute"] in ("reported_by", "places"))
+        assert found == [("places", "Donbas"), ("places", "Donetsk"), ("places", "Luhansk"),
+                         ("reported_by", "Financial Times"), ("reported_by", "Reuters")], engine
+    assert (g.nodes[node]["reported_by"], g.nodes[node]["places"]) == (["Financial Times", "Reuters"], ["Donbas", "Donetsk", "Luhansk"])
+
+
+def test_plain_rows_are_plain_values_and_the_network_agrees_across_engines(invented_graphs):
+    # the INVENTED corpus (tests/fixtures/invented-corpus)
+    oxigraph, rdflib = (network(invented_graphs[engine]) for engine in ("oxigraph", "rdflib"))
+    assert nx.utils.graphs_equal(oxigraph, rdflib) and oxigraph.graph == rdflib.graph
+    offer = oxigraph.nodes[position_iri("aldoria-offers-guarantee", article="001_aldoria-offer")]
+    assert (offer["holders"], offer["addressees"], offer["firmness"], offer["date"], offer["offsets"]) == (
+        [ACTOR + "aldoria"], [ACTOR + "brenn"], "stated", "2026-03-02", [[0, 89]])
+    spans = {(r["statement"].rsplit("/", 1)[-1], r["start"], r["end"]) for r in plain_rows(invented_graphs["oxigraph"], "evidence")}
+    assert ("aldoria-offers-guarantee", 0, 89) in spans
+    for engine, graph in invented_graphs.items():  # text, numbers, booleans: never rdflib terms (URIRef and Literal are str)
+        types = {type(v) for name in NETWORK_QUERIES for row in plain_rows(graph, name) for v in row.values()}
+        assert types <= {str, int, bool}, engine
+
+
+@pytest.mark.slow
+def test_the_network_is_the_same_through_a_time_limited_worker(invented):
+    limited = load(invented.dataset, timeout=60)  # queries run in a worker process, answers come back as rdflib terms
+    try:
+        assert nx.utils.graphs_equal(network(limited), network(load(invented.dataset)))
+    finally:
+        limited.close()

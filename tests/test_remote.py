@@ -33,7 +33,6 @@ from kg.workers import oxigraph_binary
 pytestmark = pytest.mark.slow  # starts servers, processes or a browser
 
 ARTICLE = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
-ARTICLE_IRI = "https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf/"
 ARTICLE_GRAPH = "https://w3id.org/kg/graph/article/000_0e22b9a82a6b1fdf"
 
 
@@ -77,18 +76,16 @@ def comparable(result: QueryResult, oxigraph_integers: bool = False, integer_boo
 
 
 def same_answers(remote: KnowledgeGraph, embedded: KnowledgeGraph, same_engine: KnowledgeGraph,
-                 integer_booleans: bool = False, skip: frozenset[str] = frozenset()) -> list[str]:
+                 integer_booleans: bool = False) -> list[str]:
     """Run every named query (``remote.named``), unbound and with its parameters bound, on all three; return the queries compared.
 
     ``remote`` must give the same rows as ``same_engine`` (embedded pyoxigraph) and as ``embedded``
-    (rdflib) up to Oxigraph's integer datatypes (and, with ``integer_booleans``, Virtuoso's booleans); queries
-    in ``skip`` are left out. Parameter values come from the first row of the unbound answer, so the bound
+    (rdflib) up to Oxigraph's integer datatypes (and, with ``integer_booleans``, Virtuoso's booleans).
+    Parameter values come from the first row of the unbound answer, so the bound
     answer is never empty.
     """
     compared = []
     for name, query in named_queries().items():
-        if name in skip:
-            continue
         unbound = embedded.query(query.sparql)
         assert unbound.rows, f"{name}: no rows on the seed dataset"
         params = {p: unbound.rows[0][p] for p in query.param_names if p in unbound.rows[0]}
@@ -343,24 +340,9 @@ def on_virtuoso(virtuoso: str, virtuoso_pushed: kg.remote.PushReport) -> Knowled
 
 def test_every_named_query_answers_identically_on_virtuoso(on_virtuoso: KnowledgeGraph, embedded: KnowledgeGraph,
                                                            snapshot: Path) -> None:
-    known = {"network-nodes"}  # kg.network's query, compared below
-    compared = same_answers(on_virtuoso, embedded, kg.load(snapshot, engine="oxigraph"), integer_booleans=True,
-                            skip=frozenset(known))
-    assert {f"{name}()" for name in named_queries()} - {f"{name}()" for name in known} <= set(compared)
-    assert {"actors()", "events()", "events(event)", "positions(holder, kind)", "depends-on(node)"} <= set(compared)
-    # network-nodes: a known Virtuoso 7.2 bug (docs/servers.md: a UNION, then OPTIONALs) drops the OPTIONAL
-    # prov:wasDerivedFrom of article-local nodes that miss an earlier OPTIONAL, and nothing else.
-    query = named_queries()["network-nodes"].sparql
-
-    def rows(g: KnowledgeGraph, without_article: set[str]) -> set[tuple[tuple[str, str], ...]]:
-        def text(v: Identifier) -> str:
-            return str(int(v.toPython())) if isinstance(v, Literal) and v.datatype == XSD.boolean else str(v)
-        return {tuple((k, text(v)) for k, v in sorted(r.items()) if not (k == "article" and str(r["node"]) in without_article))
-                for r in g.query(query).rows}
-
-    differing = {dict(r)["node"] for r in rows(on_virtuoso, set()) ^ rows(embedded, set())}
-    assert all(node.startswith(ARTICLE_IRI) for node in differing)  # only the article's own nodes
-    assert rows(on_virtuoso, differing) == rows(embedded, differing)
+    compared = same_answers(on_virtuoso, embedded, kg.load(snapshot, engine="oxigraph"), integer_booleans=True)
+    assert {f"{name}()" for name in named_queries()} <= set(compared)
+    assert {"actors()", "events()", "events(event)", "network-nodes()", "positions(holder, kind)", "depends-on(node)"} <= set(compared)
 
 
 def test_every_helper_answers_identically_on_virtuoso(on_virtuoso: KnowledgeGraph, embedded: KnowledgeGraph) -> None:

@@ -275,11 +275,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     Every statement is named with its label, ``ARTICLE/id`` and date (:func:`kg.articles.name`).
     """
     from kg import network as net
-    from kg.articles import annotate, statement_id
     from kg.articles import name as cited
+    from kg.articles import statement_id
 
     graph = _graph_of(args)
-    g = annotate(net.network(graph), graph)
+    g = net.network(graph)
     name = partial(cited, g)
 
     def parties(nodes: tuple[str, ...]) -> str:
@@ -315,12 +315,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_viz(args: argparse.Namespace) -> int:
     """Write the interactive graph page (one self-contained HTML file)."""
-    from kg.articles import annotate
     from kg.network import dependency_view, network
     from kg.viz import write_page
 
     graph = _graph_of(args)
-    g = annotate(network(graph), graph)
+    g = network(graph)
     g = dependency_view(g) if args.view == "dependency" else g
     overlay = None
     if args.dealspace:

@@ -992,11 +992,10 @@ def run(g: nx.MultiDiGraph, args: argparse.Namespace) -> str:
 
 def cmd_dealspace(args: argparse.Namespace) -> int:
     """Load the graph of --dataset (else the corpus) on --engine, project it and print :func:`run`'s answer."""
-    from kg.articles import annotate
     from kg.graph import load
     from kg.network import network
 
     graph = load(args.dataset, engine=args.engine, corpus=args.corpus)
-    g = annotate_quantities(annotate(network(graph), graph), graph)
+    g = annotate_quantities(network(graph), graph)
     print(run(g, args))
     return 0

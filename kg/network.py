@@ -57,6 +57,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.articles import annotate
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph, load
 from kg.library import named_queries
@@ -146,7 +147,8 @@ def plain_rows(graph: KnowledgeGraph, name: str) -> list[dict[str, Any]]:
 
 
 def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
-    """The full network of actors, positions, issues and events (see the module docstring).
+    """The full network of actors, positions, issues and events (see the module docstring), with the
+    corpus's articles and position threads as graph attributes (:func:`kg.articles.annotate`).
 
     >>> g = network()
     >>> sorted({kind for _, kind in g.nodes(data="kind")})
@@ -156,7 +158,7 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     """
     graph = graph or load()
     with collector_paused():
-        return assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES})
+        return annotate(assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES}), graph)
 
 
 @contextmanager
@@ -183,7 +185,8 @@ def assemble(answers: Mapping[str, list[dict[str, Any]]]) -> nx.MultiDiGraph:
     :func:`network` in two steps, e.g. to time the queries and the assembly apart (benchmarks/bench_viz.py).
 
     >>> graph = load()
-    >>> nx.utils.graphs_equal(assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES}), network(graph))
+    >>> built = assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES})
+    >>> nx.utils.nodes_equal(built.nodes(data=True), network(graph).nodes(data=True))
     True
     """
     values: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))

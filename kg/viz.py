@@ -16,8 +16,8 @@ ours to escape:
   raw quote on demand; a search box finds a node by its label, any alias or its statement id.
 * Filters by article and date range apply to positions and events (actors and issues stay while
   something linked to them does), also in the overview; the card of a position lists its thread
-  (the same position in other articles). Both need the network annotated with the articles and
-  threads (:func:`kg.articles.annotate`; ``kg viz`` does it), else articles are known by id only.
+  (the same position in other articles), which :func:`kg.network.network` attaches to the network
+  (:func:`kg.articles.annotate`); a network made otherwise knows its articles by id only.
 * Scale: up to :data:`PHYSICS_MAX_NODES` nodes the positions precomputed by :func:`layout` (a
   seeded numpy force layout) are settled by vis-network's physics; up to :data:`OVERVIEW_ABOVE`
   they are drawn as they are; above, the page opens on an **overview** (:func:`overview`: actors,
@@ -251,13 +251,12 @@ def _vis_node(g: nx.MultiDiGraph, node: str, attrs: dict[str, Any], position: tu
 
 
 def page_articles(g: nx.MultiDiGraph) -> list[ArticleInfo]:
-    """The articles the positions and events of ``g`` come from, by date then id: with their metadata where ``g`` is
-    annotated (:func:`kg.articles.annotate`), else by id alone.
+    """The articles the positions and events of ``g`` come from, by date then id, with their metadata
+    (:func:`kg.network.network` attaches it; a network made otherwise gives ids alone).
 
     >>> from kg.network import network
-    >>> page_articles(network())[0]
-    ArticleInfo(iri='https://w3id.org/kg/id/article/000_0e22b9a82a6b1fdf', id='000_0e22b9a82a6b1fdf', date='', title='', outlet='', \
-published='', url='')
+    >>> [(a.id, a.date) for a in page_articles(network())]
+    [('000_0e22b9a82a6b1fdf', '2026-01-27')]
     """
     known = g.graph.get("articles", {})
     used = {str(a["source"]) for _, a in g.nodes(data=True) if a["kind"] in FILTERED_KINDS and a.get("source")}

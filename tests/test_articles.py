@@ -10,7 +10,7 @@ import pytest
 from test_threads import COPY, add_syndicated_copy
 
 from conftest import INVENTED_CORPUS, edit
-from kg.articles import ArticleInfo, annotate, articles, cite, statement_id, threads
+from kg.articles import ArticleInfo, articles, cite, statement_id, threads
 from kg.cli import main
 from kg.graph import load
 from kg.network import network
@@ -51,7 +51,7 @@ def test_articles_and_threads_come_with_their_metadata(corpus: Path) -> None:
 
 def test_cite_uses_the_statements_date_else_its_articles(corpus: Path) -> None:
     graph = load(corpus=corpus)
-    g = annotate(network(graph), graph)
+    g = network(graph)  # annotated with the articles and threads
     base = "https://w3id.org/kg/id/article/"
     assert cite(g, base + "002_brenn-lowers/brenn-demands-15-years") == "002_brenn-lowers/brenn-demands-15-years, 2026-03-19"
     assert cite(g, base + "002_brenn-lowers/accord-ratified") == "002_brenn-lowers/accord-ratified, 2026-03-20"

@@ -87,32 +87,44 @@ CUES: tuple[Cue, ...] = (
     Cue(r"insists?|insisted|non-negotiable|unacceptable", "Demand", "Insisted"),
     Cue(r"demands that|demands the|demand that|demanded|is demanding|are demanding", "Demand", "PushedFor"),
     Cue(r"(?:is|are|was|were) pushing for|pushed for|pushes for|pressing for|pressed|presses", "Demand", "PushedFor"),
-    Cue(r"calls? for|called for|calling for|urged|urges|wants|asked", "Demand", "PushedFor"),
+    Cue(r"calls? for|called for|calling for|urged|urges|wants|asked|appeal(?:ed|s|ing)? to|(?:is|are|was|were) seeking"
+        r"|seeks|sought|pressing", "Demand", "PushedFor"),
     Cue(r"may (?:also )?consider|might (?:also )?consider|could (?:also )?consider|would (?:also )?consider"
         r"|could accept|might accept|may accept|might agree|may agree|could agree", "Offer", "Hinted", "Possible"),
     Cue(r"hinted|signalled|signaled", "Offer", "Hinted", "Possible", role="report"),
     Cue(r"(?:has |have |had )?offered|offers?(?= to)|is offering|are offering|promised|pledged"
         r"|(?:was|is|were|are) prepared to|(?:was|is|were|are) ready to", "Offer", "Stated"),
     Cue(r"an offer from", "Offer", "Described"),
-    Cue(r"proposed|proposes|tabled|put forward", "Proposal", "Stated"),
+    Cue(r"proposed|proposes|tabled|put forward|suggested|suggests", "Proposal", "Stated"),
     Cue(r"depends on|depend on|conditional on|would lapse unless", "Condition", "Stated"),
-    Cue(r"on condition that|only if|as soon as|in exchange for|provided that|if", "Condition", "Stated", role="split"),
+    Cue(r"on condition that|only if|as soon as|in exchange for|provided that|providing that|if|once(?= [a-z]+ [a-z]+)",
+        "Condition", "Stated", role="split"),
     Cue(r"argued|argues|argue", "Argument", "Argued"),
-    Cue(r"rejected|resisted|refused|rejects|refuses", "Claim", "Stated"),
-    Cue(r"warned|warns|expects?|expected|called", "Assessment", "Stated"),
-    Cue(r"said|says|stressed|stated|maintains|maintained|claimed|claims|announced|added", "Claim", "Stated", role="report"),
+    Cue(r"rejected|resisted|refused|rejects|refuses|ruled out|rules out|denied|denies", "Claim", "Stated"),
+    Cue(r"(?<=but )(?:would|will) (?:not|never)", "Claim", "Stated"),
+    Cue(r"warned|warns|expects?|expected|called|calling", "Assessment", "Stated"),
+    Cue(r"said|says|stressed|stated|maintains|maintained|claimed|claims|announced|added|told|saying", "Claim", "Stated",
+        role="report"),
 )
 _CUE_RX = [(cue, re.compile(_W + "(?:" + cue.pattern + r")(?![\w-])", re.IGNORECASE)) for cue in CUES]
 #: inside a reporting clause ("X said ..."): reasons make an Argument
 REASON = re.compile(r"\b(?:could not|cannot|can not|no longer|(?:was|is) needed|needed to|because)\b", re.I)
-#: inside a reporting clause: a commitment ("would release") makes an Offer
-COMMITMENT = re.compile(r"\b(?:would|will) (?:release|accept|observe|publish|provide|agree|lower|cut|hire|guarantee|"
-                        r"withdraw|pay|grant|allow|drop|support|sign|return|open)\b", re.I)
+#: what is said: "[that] SUBJECT would|could [not] ..." (the subject decides between a commitment and a reason)
+REPORTED_MODAL = re.compile(r"^\s*(?:[\w ]*? that )?(?P<subject>[\w'’-]+(?: [\w'’-]+){0,3}?) "
+                            r"(?P<modal>would|will|could|might|may|can)(?P<neg> not| never)?\b", re.I)
+#: a subject that is the speaker's own side: a pronoun or "the/its/her government", "the group"...
+SELF = re.compile(r"^(?:it|they|we|he|she|(?:the|its|his|her|their|our) (?:\w+ )?(?:group|government|federation|company"
+                  r"|country|side|union|council|delegation|state|administration|alliance|front|movement))$", re.I)
+HEDGED = ("could", "might", "may", "can")
+NEGATION = re.compile(r"\b(?:not|never|nothing|no one|nobody|n't)\b", re.I)
+REFUSAL = re.compile(r"\b(?:rejected|resisted|refused|rejects|refuses|ruled out|rules out|not|never)\b", re.I)
+#: a requirement placed on a thing ("any change must be ratified") is a Condition
+REQUIREMENT = re.compile(r"\bmust be \w+ed\b|\b(?:essential|a precondition|a prerequisite) for\b", re.I)
 #: a threat before "unless" makes a Demand with firmness Ultimatum
 THREAT = re.compile(r"\b(?:strike|boycott|walk out|halt|cut off|suspend|sanction|leave the talks)\b", re.I)
-CLAUSE_BREAK = re.compile(r"; |, but |, though |, although |, while |, and (?=[a-z]+ [a-z]+ (?:is|are|was|were) )")
+CLAUSE_BREAK = re.compile(r"; |,? but |, though |, although |, while |, and (?=[a-z]+ [a-z]+ (?:is|are|was|were) )")
 REPORT_END = re.compile(r"\b(?:said|says|added|hinted|warned|argued|insisted|stressed)$")
-PARTICIPLE = re.compile(r", (?!according)[a-z]+ing\b")
+PARTICIPLE = re.compile(r", (?!according|saying|calling)[a-z]+ing\b")
 TRAILING = re.compile(r",(?:\s+\w+){1,3}\s+$")
 DATELINE = re.compile(r"^[A-Z][A-Z .'-]+, \d{1,2} [A-Z][a-z]+ \d{4} [-–—] ")
 ANAPHOR = re.compile(r"^(?:[\"“”']?\s*)?(?:he|she|it|they|the group|the company|the fund)\b", re.I)
@@ -290,15 +302,18 @@ class _Drafter:
         clauses: list[_Clause] = []
         for cue, cs, ce in cues:
             last = clauses[-1] if clauses else None
+            # ", saying ...", ", calling it ...": a reason or judgement of its own, unless it carries a report
+            opens = text[max(0, cs - 2):cs] == ", " and text[cs:ce].endswith("ing") \
+                and last is not None and last.cue.role != "report"
             gap_breaks = [b for b in breaks if (last.cue_end if last else origin) <= b < cs]
             gap_mentions = [m for m in mentions if (last.cue_end if last else origin) <= m.start and m.end <= cs]
-            if last is not None:
+            if last is not None and not opens:
                 comma = text.rfind(",", 0, cs)
                 if cue.role == "report" and TRAILING.search(text[:cs]) and not [m for m in gap_mentions if m.start > comma]:
                     continue  # ", officials said": attribution of the clause before
                 if cue.role == "split":
                     if last.cue.role == "report" and last.kind == "Claim":
-                        self._refine_report(last, text[last.cue_end:cs])
+                        self._refine_report(last, text[last.cue_end:cs], conditional=True)
                     if last.kind != "Offer":
                         continue  # "if" inside a demand, warning or proposal is part of it
                 elif not gap_breaks and (not gap_mentions or last.cue.role == "report") \
@@ -307,7 +322,7 @@ class _Drafter:
                     continue
             if any((last.cue_end if last else origin) <= p < cs for p in participles) and not gap_mentions:
                 continue  # ", opening what officials expect ...": a participle clause, no new position
-            if cue.role == "split":
+            if cue.role == "split" or opens:
                 start = cs
             elif gap_breaks:
                 start = gap_breaks[-1] + 1
@@ -345,16 +360,51 @@ class _Drafter:
             clause.firmness = "Hinted"
 
     @staticmethod
-    def _refine_report(clause: _Clause, body: str) -> None:
-        """The kind of a reporting clause ("X said ...") from what is said."""
+    def _refine_report(clause: _Clause, body: str, conditional: bool = False) -> None:
+        """The kind of a reporting clause ("X said ...") from what is said; ``conditional``: a condition follows."""
+        said = REPORTED_MODAL.match(body)
         if re.search(r"\bunless\b", body, re.I):
             clause.kind, clause.firmness = ("Demand", "Ultimatum") if THREAT.search(body) else ("Condition", "Stated")
+        elif conditional and said and not said.group("neg"):
+            clause.kind = "Offer"  # "X said Y would ... if Z": a conditional commitment
+            if said.group("modal").lower() in HEDGED:
+                clause.firmness, clause.modality = "Hinted", "Possible"
         elif REASON.search(body):
             clause.kind = "Argument"
-        elif COMMITMENT.search(body):
-            clause.kind = "Offer"
         elif re.search(r"\b(?:final|non-negotiable)\b", body, re.I):
             clause.firmness = "Insisted"
+
+    def _reported(self, clause: _Clause, text: str, holder: str | None) -> bool:
+        """What a speaker says or insists on: their own side's "would/could ..." is an Offer (hedged by could,
+        might, may), their side's "would not" a refusal (a Claim); anything else said is a reason (Argument),
+        a Condition when it is a requirement, a Claim when negated or final. True for a refusal."""
+        insisted = clause.kind == "Demand" and clause.cue.firmness == "Insisted" and clause.cue.role == "main"
+        if not (clause.kind == "Claim" and clause.cue.role == "report") and not insisted:
+            return False
+        body = text[clause.cue_end:clause.end]
+        said = REPORTED_MODAL.match(body)
+        if said and self._own_side(said.group("subject"), holder):
+            if said.group("neg"):
+                clause.kind, clause.firmness = "Claim", "Insisted" if insisted else clause.firmness
+                return True
+            if not insisted:
+                clause.kind = "Offer"
+                if said.group("modal").lower() in HEDGED:
+                    clause.firmness, clause.modality = "Hinted", "Possible"
+            return False
+        if insisted or len(body.split()) < 3 or re.search(r"\b(?:final|non-negotiable)\b", body, re.I):
+            return False
+        if REQUIREMENT.search(body):
+            clause.kind = "Condition"
+        elif not NEGATION.search(body):
+            clause.kind = "Argument"
+        return False
+
+    def _own_side(self, subject: str, holder: str | None) -> bool:
+        """Whether a subject ("the group", "Drassk", "her government") is the holder's own side."""
+        if SELF.match(subject):
+            return True
+        return holder is not None and any(m.actor in (holder, self.side(holder)) for m in self.index.mentions(subject))
 
     def _draft(self, clause: _Clause, before: _Clause | None, text: str, base: int,
                mentions: list[Mention]) -> dict[str, Any] | None:
@@ -378,18 +428,21 @@ class _Drafter:
             after = [m for m in mentions if m.start >= clause.cue_end]
             holder = after[0].actor if after else None
         clause.holder = holder
-        kind = clause.kind
-        if kind == "Claim" and clause.cue.role == "report" and self.kinds.get(holder or "") in COMMENTATOR_KINDS:
-            kind = "Assessment"
         if holder and self.kinds.get(holder) == "Person" and holder not in self.sides:
             side = _demonym_side(text, clause.cue_start, self.parties, self.index) \
                 or next((m.actor for m in reversed(pre) if m.actor in self.parties), None) \
                 or self.side((self.previous or {}).get("holder"))
             if side:
                 self.sides[holder] = side
+        refusal = self._reported(clause, text, holder)
+        kind = clause.kind
+        if kind in ("Claim", "Argument", "Offer") and clause.cue.role == "report" \
+                and self.kinds.get(holder or "") in COMMENTATOR_KINDS:
+            kind = "Assessment"
+        refusal = refusal or (kind == "Claim" and bool(REFUSAL.search(text[clause.cue_start:clause.cue_end])))
         addressee = next((m.actor for m in post if m.actor != holder and m.actor != self.side(holder)
                           and m.actor not in (self.previous or {}).get("_speaker", ())), None)
-        if addressee is None and kind in ("Demand", "Offer", "Condition", "Proposal"):
+        if addressee is None and (kind in ("Demand", "Offer", "Condition", "Proposal") or refusal):
             other = [p for p in self.parties if p != self.side(holder)]
             if len(other) == 1 and self.side(holder) in self.parties:
                 addressee = other[0]
@@ -398,7 +451,8 @@ class _Drafter:
         topics = list(dict.fromkeys(i for i, _, _ in self.issues.find(after_cue))) or \
             list(dict.fromkeys(i for i, _, _ in self.issues.find(body)))
         if not topics and self.previous and self.previous.get("topic") \
-                and (self.previous.get("holder") == holder or self.side(self.previous.get("holder")) == self.side(holder) is not None):
+                and (refusal or self.previous.get("holder") == holder
+                     or self.side(self.previous.get("holder")) == self.side(holder) is not None):
             topics = list(self.previous["topic"])
         draft: dict[str, Any] = {"id": self._id(kind, body), "draft": True, "reviewed": False, "kind": kind}
         if holder:
@@ -414,7 +468,7 @@ class _Drafter:
         draft["status"] = "AnonymouslySourced" if ANONYMOUS.search(body) else "Reported" if REPORTED.search(body) else "OnRecord"
         if clause.modality:
             draft["modality"] = clause.modality
-        if re.search(r"\b(?:rejected|resisted|refused|not)\b", text[clause.cue_start:clause.cue_end + 1], re.I):
+        if refusal:
             draft["negated"] = True
         draft["cue"] = text[clause.cue_start:clause.cue_end]
         draft.update(quantities(body))

@@ -93,7 +93,7 @@ CUES: tuple[Cue, ...] = (
         r"|could accept|might accept|may accept|might agree|may agree|could agree", "Offer", "Hinted", "Possible"),
     Cue(r"hinted|signalled|signaled", "Offer", "Hinted", "Possible", role="report"),
     Cue(r"(?:has |have |had )?offered|offers?(?= to)|is offering|are offering|promised|pledged"
-        r"|(?:was|is|were|are) prepared to|(?:was|is|were|are) ready to", "Offer", "Stated"),
+        r"|(?:was|is|were|are) (?:reportedly )?(?:prepared|ready|willing) to", "Offer", "Stated"),
     Cue(r"an offer from", "Offer", "Described"),
     Cue(r"proposed|proposes|tabled|put forward|suggested|suggests", "Proposal", "Stated"),
     Cue(r"depends on|depend on|conditional on|would lapse unless", "Condition", "Stated"),
@@ -110,7 +110,7 @@ _CUE_RX = [(cue, re.compile(_W + "(?:" + cue.pattern + r")(?![\w-])", re.IGNOREC
 #: inside a reporting clause ("X said ..."): reasons make an Argument
 REASON = re.compile(r"\b(?:could not|cannot|can not|no longer|(?:was|is) needed|needed to|because)\b", re.I)
 #: what is said: "[that] SUBJECT would|could [not] ..." (the subject decides between a commitment and a reason)
-REPORTED_MODAL = re.compile(r"^\s*(?:[\w ]*? that )?(?P<subject>[\w'’-]+(?: [\w'’-]+){0,3}?) "
+REPORTED_MODAL = re.compile(r"^\s*(?:[\w ]*?\bthat )?(?P<subject>[\w'’-]+(?: [\w'’-]+){0,3}?) "
                             r"(?P<modal>would|will|could|might|may|can)(?P<neg> not| never)?\b", re.I)
 #: a subject that is the speaker's own side: a pronoun or "the/its/her government", "the group"...
 SELF = re.compile(r"^(?:it|they|we|he|she|(?:the|its|his|her|their|our) (?:\w+ )?(?:group|government|federation|company"
@@ -121,6 +121,12 @@ REFUSAL = re.compile(r"\b(?:rejected|resisted|refused|rejects|refuses|ruled out|
 #: a requirement placed on a thing ("any change must be ratified") is a Condition
 REQUIREMENT = re.compile(r"\bmust be \w+ed\b|\b(?:essential|a precondition|a prerequisite) for\b", re.I)
 #: a threat before "unless" makes a Demand with firmness Ultimatum
+#: a warning that the talks will end is an ultimatum (a Demand)
+TALKS_THREAT = re.compile(r"\b(?:end|break off|walk out of|leave|abandon|pull out of|quit) (?:the )?(?:talks|negotiations)\b", re.I)
+#: a talks event reported ("talks stalled", "X and Y moved closer"), or an outlook without holder ("is expected"): no position
+EVENT = re.compile(r"\b(?:talks|negotiations)\b[^.]*?\b(?:resumed|stalled|began|opened|ended|entered|collapsed|broke down)\b"
+                   r"|\bmoved closer\b", re.I)
+OUTLOOK = re.compile(r"\b(?:is|are|was|were) (?:widely )?expected\b", re.I)
 THREAT = re.compile(r"\b(?:strike|boycott|walk out|halt|cut off|suspend|sanction|leave the talks)\b", re.I)
 CLAUSE_BREAK = re.compile(r"; |,? but |, though |, although |, while |, and (?=[a-z]+ [a-z]+ (?:is|are|was|were) )")
 REPORT_END = re.compile(r"\b(?:said|says|added|hinted|warned|argued|insisted|stressed)$")
@@ -238,12 +244,13 @@ def _demonym_side(text: str, before: int, parties: Sequence[str], index: AliasIn
 
 class _Drafter:
     def __init__(self, raw: str, index: AliasIndex, issues: Sequence[Mapping], kinds: Mapping[str, str],
-                 noise: Sequence[str] = ()) -> None:
+                 noise: Sequence[str] = (), represents: Mapping[str, str] | None = None) -> None:
         self.norm = normalize(raw, tuple(noise)) if noise else normalize(raw)
         self.index, self.issues, self.kinds = index, IssueIndex(issues), kinds
         counts = Counter(m.actor for m in index.mentions(self.norm.text))
         self.parties = [a for a, _ in counts.most_common() if kinds.get(a) in PARTY_KINDS][:2]
-        self.sides: dict[str, str] = {}
+        self.sides: dict[str, str] = dict(represents or {})
+        self.stakeholders: set[str] = set()  # holders of a demand, offer, proposal or condition so far
         self.previous: dict[str, Any] | None = None
         self.ids: Counter[str] = Counter()
 
@@ -320,7 +327,7 @@ class _Drafter:
                         and " and " not in text[last.cue_end:cs]:
                     self._refine(last, cue)
                     continue
-            if any((last.cue_end if last else origin) <= p < cs for p in participles) and not gap_mentions:
+            if last is not None and any(last.cue_end <= p < cs for p in participles) and not gap_mentions:
                 continue  # ", opening what officials expect ...": a participle clause, no new position
             if cue.role == "split" or opens:
                 start = cs
@@ -392,6 +399,9 @@ class _Drafter:
                 if said.group("modal").lower() in HEDGED:
                     clause.firmness, clause.modality = "Hinted", "Possible"
             return False
+        if insisted and REASON.search(body):
+            clause.kind, clause.firmness = "Argument", "Argued"
+            return False
         if insisted or len(body.split()) < 3 or re.search(r"\b(?:final|non-negotiable)\b", body, re.I):
             return False
         if REQUIREMENT.search(body):
@@ -430,17 +440,25 @@ class _Drafter:
         clause.holder = holder
         if holder and self.kinds.get(holder) == "Person" and holder not in self.sides:
             side = _demonym_side(text, clause.cue_start, self.parties, self.index) \
-                or next((m.actor for m in reversed(pre) if m.actor in self.parties), None) \
+                or next((self.side(m.actor) for m in reversed(pre) if self.side(m.actor)), None) \
                 or self.side((self.previous or {}).get("holder"))
             if side:
                 self.sides[holder] = side
         refusal = self._reported(clause, text, holder)
         kind = clause.kind
         if kind in ("Claim", "Argument", "Offer") and clause.cue.role == "report" \
-                and self.kinds.get(holder or "") in COMMENTATOR_KINDS:
+                and self.kinds.get(holder or "") in COMMENTATOR_KINDS and holder not in self.stakeholders:
             kind = "Assessment"
+        if kind == "Assessment" and TALKS_THREAT.search(text[clause.cue_end:clause.end]):
+            kind, clause.firmness = "Demand", "Ultimatum"
+        if kind in ("Demand", "Offer", "Proposal", "Condition") and holder:
+            self.stakeholders.add(holder)
+        if clause.cue.role == "report" and kind in ("Claim", "Assessment") and EVENT.search(text[clause.start:clause.cue_start]) \
+                or OUTLOOK.search(text[max(0, clause.cue_start - 12):clause.cue_end]) and not holder:
+            return None
         refusal = refusal or (kind == "Claim" and bool(REFUSAL.search(text[clause.cue_start:clause.cue_end])))
         addressee = next((m.actor for m in post if m.actor != holder and m.actor != self.side(holder)
+                          and not re.search(r"\b(?:from|by) $", text[max(0, m.start - 5):m.start])
                           and m.actor not in (self.previous or {}).get("_speaker", ())), None)
         if addressee is None and (kind in ("Demand", "Offer", "Condition", "Proposal") or refusal):
             other = [p for p in self.parties if p != self.side(holder)]
@@ -477,12 +495,14 @@ class _Drafter:
 
 
 def draft_statements(raw: str, index: AliasIndex, issues: Sequence[Mapping] = (),
-                     kinds: Mapping[str, str] | None = None, noise: Sequence[str] = ()) -> list[dict[str, Any]]:
+                     kinds: Mapping[str, str] | None = None, noise: Sequence[str] = (),
+                     represents: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Candidate statements (and stubs for segments without one) for a raw article text.
 
-    ``kinds`` maps actor ids to actor kinds (commentator groups' sayings become Assessments).
+    ``kinds`` maps actor ids to actor kinds (commentator groups' sayings become Assessments);
+    ``represents`` maps an actor to the party it speaks for (a state company to its state).
     """
-    return _Drafter(raw, index, issues, kinds or {}, noise).run()
+    return _Drafter(raw, index, issues, kinds or {}, noise, represents).run()
 
 
 def load_entities(root: Path) -> dict[str, Any]:
@@ -505,7 +525,8 @@ def draft_article(root: Path, raw: str, article_id: str, local_actors: Sequence[
     index = AliasIndex.from_entities(actors, local_actors, source=Path(root) / "entities.yaml",
                                      local_source=f"articles/{article_id}.yaml")
     kinds = {str(a.get("id")): str(a.get("kind")) for a in [*actors, *local_actors]}
-    drafts = draft_statements(raw, index, entities.get("issues") or [], kinds, noise)
+    represents = {str(a.get("id")): str(a["represents"]) for a in [*actors, *local_actors] if a.get("represents")}
+    drafts = draft_statements(raw, index, entities.get("issues") or [], kinds, noise, represents)
     warnings = unmentioned_holders(index, [d for d in drafts if "kind" in d], raw)
     warnings += [f"{d['id']}: no holder found; name the actor (known names: kg's entities.yaml)"
                  for d in drafts if "kind" in d and "holder" not in d]

@@ -327,14 +327,16 @@ class _Drafter:
                         and " and " not in text[last.cue_end:cs]:
                     self._refine(last, cue)
                     continue
-            if last is not None and any(last.cue_end <= p < cs for p in participles) and not gap_mentions:
+            if last is not None and any(last.cue_end <= p < cs and not [m for m in gap_mentions if m.start > p]
+                                        for p in participles):
                 continue  # ", opening what officials expect ...": a participle clause, no new position
             if cue.role == "split" or opens:
                 start = cs
             elif gap_breaks:
                 start = gap_breaks[-1] + 1
             elif last is not None:
-                start = gap_mentions[0].start if gap_mentions else cs
+                comma = text.rfind(", ", last.cue_end, gap_mentions[-1].start) if gap_mentions else -1
+                start = comma + 1 if comma >= 0 else gap_mentions[0].start if gap_mentions else cs
             else:
                 start = origin
             clauses.append(_Clause(cue, start, cs, ce, kind=cue.kind, firmness=cue.firmness, modality=cue.modality))
@@ -389,6 +391,9 @@ class _Drafter:
         if not (clause.kind == "Claim" and clause.cue.role == "report") and not insisted:
             return False
         body = text[clause.cue_end:clause.end]
+        quoted = re.match(r'^\W*[\"“](.+?)[,.]?[\"”]', text[clause.start:clause.cue_start])
+        if quoted and not insisted and len(body.split()) < 3:
+            body = quoted.group(1)  # '"...," she said': what is said is the quote
         said = REPORTED_MODAL.match(body)
         if said and self._own_side(said.group("subject"), holder):
             if said.group("neg"):

@@ -10,23 +10,33 @@ quote, so the reviewer sees the whole article.
 How a candidate is built, in order:
 
 1. **Cues.** Each sentence or list item is scanned for the cue patterns of :data:`CUES`; each cue
-   match opens a clause ending at the next cue or at a clause break (``; , but , though , and``).
-   The cue gives the kind and the firmness ("insists" -> Demand, Insisted; "may consider" ->
-   Offer, Hinted, Possible). Within a reporting clause ("X said ...") a more specific cue wins:
-   a condition ("depends on"), a threat with "unless" (Demand, Ultimatum), a reason ("could not",
-   "no longer": Argument), a commitment ("would release": Offer); what a commentator group
-   (analysts, observers) says is an Assessment, anything else said a Claim.
-2. **Conditions.** "if", "only if", "as soon as", "on condition that", "in exchange for" after an
-   Offer open a separate Condition with the same holder.
-3. **Holder.** The last actor mentioned before the cue in the clause; "offer from X" makes X the
+   match opens a clause ending at the next cue or at a clause break (``; , but , though , and``;
+   ", saying ..." and ", calling it ..." open their own clause). The cue gives the kind and the
+   firmness ("insists" -> Demand, Insisted; "may consider" -> Offer, Hinted, Possible).
+2. **Reported speech** ("X said ...", "X insisted that ..."): what is said decides the kind.
+   A threat with "unless" is a Demand (Ultimatum); a condition ("depends on") a Condition. When
+   the subject of what is said is the speaker's own side (a pronoun, "the government", "the
+   group", or a name of that side), "would/will ..." is an Offer ("could/might/may": Hinted,
+   Possible) and "would not/never ..." a refusal (a negated Claim). Anything else said is a
+   reason (Argument), a Condition when it is a requirement ("must be ratified", "essential
+   for"), a Claim when negated or called final; a commentator group's (analysts, diplomats) an
+   Assessment. "warned that ... would end the talks" is an ultimatum. A talks event ("talks
+   stalled", "moved closer") and an agentless outlook ("a decision is expected") state no
+   position: no draft.
+3. **Conditions.** "if", "only if", "once", "as soon as", "provided that", "on condition that",
+   "in exchange for" after an Offer (or a reported commitment) open a separate Condition with the
+   same holder.
+4. **Holder.** The last actor mentioned before the cue in the clause; "offer from X" makes X the
    holder; a clause that opens with a pronoun or "The group" takes the previous statement's
-   holder, and a clause without a subject the holder of the clause before it.
-4. **Addressee.** The first actor after the cue that is not the holder; otherwise, for demands,
-   offers and conditions, the other of the article's two most-mentioned parties; a third party's
-   proposal is addressed to both parties.
-5. **Topic.** Issue names (from the corpus entities) in the clause; none found: the topic of the
-   previous statement.
-6. **Quantities.** Percentages -> ``share`` (the last one in the clause), years -> ``duration``,
+   holder, and a clause without a subject the holder of the clause before it. A person's side is
+   the party named or adjectivally referred to before them ("Aldorian minister"), or the party an
+   actor ``represents`` (entities.yaml).
+5. **Addressee.** The first actor after the cue that is neither the holder's side nor a source
+   ("from X", "by X"); otherwise, for demands, offers, conditions and refusals, the other of the
+   article's two most-mentioned parties; a third party's proposal or appeal is addressed to both.
+6. **Topic.** Issue names (from the corpus entities) in the clause; none found: the topic of the
+   previous statement (of the same side; for a refusal, of what is refused).
+7. **Quantities.** Percentages -> ``share`` (the last one in the clause), years -> ``duration``,
    money -> ``amounts`` (a draft-only key, dropped on accept).
 
 >>> from kg.aliases import AliasIndex

@@ -34,8 +34,9 @@ How a candidate is built, in order:
 5. **Addressee.** The first actor after the cue that is neither the holder's side nor a source
    ("from X", "by X"); otherwise, for demands, offers, conditions and refusals, the other of the
    article's two most-mentioned parties; a third party's proposal or appeal is addressed to both.
-6. **Topic.** Issue names (from the corpus entities) in the clause; none found: the topic of the
-   previous statement (of the same side; for a refusal, of what is refused).
+6. **Topic.** Issue names (from the corpus entities) in the clause, outside actor names ("Families
+   of the hostages" names no topic); none found: the topic of the previous statement (of the same
+   side; for a refusal, of what is refused).
 7. **Quantities.** Percentages -> ``share`` (the last one in the clause), years -> ``duration``,
    money -> ``amounts`` (a draft-only key, dropped on accept).
 
@@ -481,8 +482,9 @@ class _Drafter:
                 addressee = other[0]
         body = text[clause.start:clause.end]
         after_cue = text[clause.cue_start:clause.end]
+        named = [(m.start - clause.start, m.end - clause.start) for m in inside]  # "Families of the hostages"
         topics = list(dict.fromkeys(i for i, _, _ in self.issues.find(after_cue))) or \
-            list(dict.fromkeys(i for i, _, _ in self.issues.find(body)))
+            list(dict.fromkeys(i for i, s, e in self.issues.find(body) if not any(a < e and s < b for a, b in named)))
         if not topics and self.previous and self.previous.get("topic") \
                 and (refusal or self.previous.get("holder") == holder
                      or self.side(self.previous.get("holder")) == self.side(holder) is not None):

@@ -98,11 +98,13 @@ CUES: tuple[Cue, ...] = (
     Cue(r"insists?|insisted|non-negotiable|unacceptable", "Demand", "Insisted"),
     Cue(r"demands that|demands the|demand that|demanded|is demanding|are demanding", "Demand", "PushedFor"),
     Cue(r"(?:is|are|was|were) pushing for|pushed for|pushes for|pressing for|pressed|presses", "Demand", "PushedFor"),
-    Cue(r"calls? for|called for|calling for|urged|urges|wants|asked|appeal(?:ed|s|ing)? to|(?:is|are|was|were) seeking"
+    Cue(r"calls? (?:for|on)|called (?:for|on)|calling (?:for|on)|urged|urges|wants|asked|requested|requests"
+        r"|appeal(?:ed|s|ing)? to|(?:is|are|was|were) seeking"
         r"|seeks|sought|pressing", "Demand", "PushedFor"),
     Cue(r"may (?:also )?consider|might (?:also )?consider|could (?:also )?consider|would (?:also )?consider"
         r"|could accept|might accept|may accept|might agree|may agree|could agree", "Offer", "Hinted", "Possible"),
     Cue(r"hinted|signalled|signaled", "Offer", "Hinted", "Possible", role="report"),
+    Cue(r"(?:is|are|was|were) open to", "Offer", "Hinted", "Possible"),
     Cue(r"(?:has |have |had )?offered|offers?(?= to)|is offering|are offering|promised|pledged"
         r"|(?:was|is|were|are) (?:reportedly )?(?:prepared|ready|willing) to", "Offer", "Stated"),
     Cue(r"an offer from", "Offer", "Described"),
@@ -111,9 +113,9 @@ CUES: tuple[Cue, ...] = (
     Cue(r"on condition that|only if|as soon as|in exchange for|provided that|providing that|if|once(?= [a-z]+ [a-z]+)",
         "Condition", "Stated", role="split"),
     Cue(r"argued|argues|argue", "Argument", "Argued"),
-    Cue(r"rejected|resisted|refused|rejects|refuses|ruled out|rules out|denied|denies", "Claim", "Stated"),
+    Cue(r"rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|denied|denies", "Claim", "Stated"),
     Cue(r"(?<=but )(?:would|will) (?:not|never)", "Claim", "Stated"),
-    Cue(r"warned|warns|expects?|expected|called|calling", "Assessment", "Stated"),
+    Cue(r"warned|warns|expects?|expected|called|calling|accused|accuses|critici[sz]ed|condemned", "Assessment", "Stated"),
     Cue(r"said|says|stressed|stated|maintains|maintained|claimed|claims|announced|added|told|saying", "Claim", "Stated",
         role="report"),
 )
@@ -128,7 +130,7 @@ SELF = re.compile(r"^(?:it|they|we|he|she|(?:the|its|his|her|their|our) (?:\w+ )
                   r"|country|side|union|council|delegation|state|administration|alliance|front|movement))$", re.I)
 HEDGED = ("could", "might", "may", "can")
 NEGATION = re.compile(r"\b(?:not|never|nothing|no one|nobody|n't)\b", re.I)
-REFUSAL = re.compile(r"\b(?:rejected|resisted|refused|rejects|refuses|ruled out|rules out|not|never)\b", re.I)
+REFUSAL = re.compile(r"\b(?:rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|not|never)\b", re.I)
 #: a requirement placed on a thing ("any change must be ratified") is a Condition
 REQUIREMENT = re.compile(r"\bmust be \w+ed\b|\b(?:essential|a precondition|a prerequisite) for\b", re.I)
 #: a threat before "unless" makes a Demand with firmness Ultimatum
@@ -465,7 +467,8 @@ class _Drafter:
         if kind in ("Claim", "Argument", "Offer") and clause.cue.role == "report" \
                 and self.kinds.get(holder or "") in COMMENTATOR_KINDS and holder not in self.stakeholders:
             kind = "Assessment"
-        if kind == "Assessment" and TALKS_THREAT.search(text[clause.cue_end:clause.end]):
+        warning = text[clause.cue_end:clause.end] if fold(text[clause.cue_start:clause.cue_end]).startswith("warn") else ""
+        if kind == "Assessment" and (TALKS_THREAT.search(warning) or re.search(r"\bunless\b", warning, re.I)):
             kind, clause.firmness = "Demand", "Ultimatum"
         if kind in ("Demand", "Offer", "Proposal", "Condition") and holder:
             self.stakeholders.add(holder)

@@ -137,3 +137,18 @@ def test_refusal_reason_warning_and_event() -> None:
     assert _reported("Talks on the crossings stalled on Monday, diplomats said.") == []  # an event, no position
     [(kind, holder, addressee, *_)] = _reported("The Lake Forum appealed to both sides to keep the crossings open.")
     assert (kind, holder, sorted(addressee)) == ("Demand", "lake-forum", ["arvenia", "bostra"])
+
+
+def test_wire_copy_cues() -> None:
+    """Common wire-copy verbs: 'called on' asks, 'open to' hints, 'dismissed' refuses, 'accused' judges,
+    a warning with 'unless' is an ultimatum."""
+    [(kind, holder, addressee, *_)] = _reported("The Lake Forum called on Bostra to reopen the crossings.")
+    assert (kind, holder, addressee) == ("Demand", "lake-forum", "bostra")
+    [(kind, holder, addressee, _, firmness, *_)] = _reported("Arvenia is open to a joint patrol of the crossings.")
+    assert (kind, holder, addressee, firmness) == ("Offer", "arvenia", "bostra", "Hinted")
+    [(kind, holder, addressee, _, _, negated, _)] = _reported("Bostra dismissed the demand.")
+    assert (kind, holder, addressee, negated) == ("Claim", "bostra", "arvenia", True)
+    [(kind, holder, addressee, *_)] = _reported("Tal accused Bostra of stalling on the fishermen.")
+    assert (kind, holder, addressee) == ("Assessment", "mira-tal", "bostra")
+    [(kind, _, _, _, firmness, *_)] = _reported("Tal warned that Arvenia would close the crossings unless the fishermen were freed.")
+    assert (kind, firmness) == ("Demand", "Ultimatum")

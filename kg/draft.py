@@ -110,7 +110,7 @@ CUES: tuple[Cue, ...] = (
     Cue(r"an offer from", "Offer", "Described"),
     Cue(r"proposed|proposes|tabled|put forward|suggested|suggests", "Proposal", "Stated"),
     Cue(r"depends on|depend on|conditional on|would lapse unless", "Condition", "Stated"),
-    Cue(r"on condition that|only if|as soon as|in exchange for|provided that|providing that|if|once(?= [a-z]+ [a-z]+)",
+    Cue(r"on condition that|only if|as soon as|in exchange for|provided that|providing that|if|once(?! again| more)(?= [a-z]+ [a-z]+)",
         "Condition", "Stated", role="split"),
     Cue(r"argued|argues|argue", "Argument", "Argued"),
     Cue(r"rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|denied|denies", "Claim", "Stated"),
@@ -123,7 +123,7 @@ _CUE_RX = [(cue, re.compile(_W + "(?:" + cue.pattern + r")(?![\w-])", re.IGNOREC
 #: inside a reporting clause ("X said ..."): reasons make an Argument
 REASON = re.compile(r"\b(?:could not|cannot|can not|no longer|(?:was|is) needed|needed to|because)\b", re.I)
 #: what is said: "[that] SUBJECT would|could [not] ..." (the subject decides between a commitment and a reason)
-REPORTED_MODAL = re.compile(r"^\s*(?:[\w ]*?\bthat )?(?P<subject>[\w'’-]+(?: [\w'’-]+){0,3}?) "
+REPORTED_MODAL = re.compile(r"^\s*(?:[\w ]{0,40}?\bthat )?(?P<subject>[\w'’-]+(?: [\w'’-]+){0,3}?) "
                             r"(?P<modal>would|will|could|might|may|can)(?P<neg> not| never)?\b", re.I)
 #: a subject that is the speaker's own side: a pronoun or "the/its/her government", "the group"...
 SELF = re.compile(r"^(?:it|they|we|he|she|(?:the|its|his|her|their|our) (?:\w+ )?(?:group|government|federation|company"

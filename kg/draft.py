@@ -33,7 +33,8 @@ How a candidate is built, in order:
    actor ``represents`` (entities.yaml).
 5. **Addressee.** The first actor after the cue that is neither the holder's side nor a source
    ("from X", "by X"); otherwise, for demands, offers, conditions and refusals, the other of the
-   article's two most-mentioned parties; a third party's proposal or appeal is addressed to both.
+   article's two most-mentioned parties; a third party's proposal or appeal is addressed to both; an
+   Argument (a reason given) has none.
 6. **Topic.** Issue names (from the corpus entities) in the clause, outside actor names ("Families
    of the hostages" names no topic); none found: the topic of the previous statement (of the same
    side; for a refusal, of what is refused).
@@ -498,7 +499,7 @@ class _Drafter:
         if kind in ("Proposal", "Offer", "Demand") and addressee is None and holder not in self.parties and self.side(holder) is None \
                 and len(self.parties) == 2:
             draft["addressee"] = list(self.parties)
-        elif addressee:
+        elif addressee and kind != "Argument":  # a reason given is addressed to no one in particular
             draft["addressee"] = addressee
         if topics:
             draft["topic"] = topics

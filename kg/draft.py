@@ -10,23 +10,35 @@ quote, so the reviewer sees the whole article.
 How a candidate is built, in order:
 
 1. **Cues.** Each sentence or list item is scanned for the cue patterns of :data:`CUES`; each cue
-   match opens a clause ending at the next cue or at a clause break (``; , but , though , and``).
-   The cue gives the kind and the firmness ("insists" -> Demand, Insisted; "may consider" ->
-   Offer, Hinted, Possible). Within a reporting clause ("X said ...") a more specific cue wins:
-   a condition ("depends on"), a threat with "unless" (Demand, Ultimatum), a reason ("could not",
-   "no longer": Argument), a commitment ("would release": Offer); what a commentator group
-   (analysts, observers) says is an Assessment, anything else said a Claim.
-2. **Conditions.** "if", "only if", "as soon as", "on condition that", "in exchange for" after an
-   Offer open a separate Condition with the same holder.
-3. **Holder.** The last actor mentioned before the cue in the clause; "offer from X" makes X the
+   match opens a clause ending at the next cue or at a clause break (``; , but , though , and``;
+   ", saying ..." and ", calling it ..." open their own clause). The cue gives the kind and the
+   firmness ("insists" -> Demand, Insisted; "may consider" -> Offer, Hinted, Possible).
+2. **Reported speech** ("X said ...", "X insisted that ..."): what is said decides the kind.
+   A threat with "unless" is a Demand (Ultimatum); a condition ("depends on") a Condition. When
+   the subject of what is said is the speaker's own side (a pronoun, "the government", "the
+   group", or a name of that side), "would/will ..." is an Offer ("could/might/may": Hinted,
+   Possible) and "would not/never ..." a refusal (a negated Claim). Anything else said is a
+   reason (Argument), a Condition when it is a requirement ("must be ratified", "essential
+   for"), a Claim when negated or called final; a commentator group's (analysts, diplomats) an
+   Assessment. "warned that ... would end the talks" is an ultimatum. A talks event ("talks
+   stalled", "moved closer") and an agentless outlook ("a decision is expected") state no
+   position: no draft.
+3. **Conditions.** "if", "only if", "once", "as soon as", "provided that", "on condition that",
+   "in exchange for" after an Offer (or a reported commitment) open a separate Condition with the
+   same holder.
+4. **Holder.** The last actor mentioned before the cue in the clause; "offer from X" makes X the
    holder; a clause that opens with a pronoun or "The group" takes the previous statement's
-   holder, and a clause without a subject the holder of the clause before it.
-4. **Addressee.** The first actor after the cue that is not the holder; otherwise, for demands,
-   offers and conditions, the other of the article's two most-mentioned parties; a third party's
-   proposal is addressed to both parties.
-5. **Topic.** Issue names (from the corpus entities) in the clause; none found: the topic of the
-   previous statement.
-6. **Quantities.** Percentages -> ``share`` (the last one in the clause), years -> ``duration``,
+   holder, and a clause without a subject the holder of the clause before it. A person's side is
+   the party named or adjectivally referred to before them ("Aldorian minister"), or the party an
+   actor ``represents`` (entities.yaml).
+5. **Addressee.** The first actor after the cue that is neither the holder's side nor a source
+   ("from X", "by X"); otherwise, for demands, offers, conditions and refusals, the other of the
+   article's two most-mentioned parties; a third party's proposal or appeal is addressed to both; an
+   Argument (a reason given) has none.
+6. **Topic.** Issue names (from the corpus entities) in the clause, outside actor names ("Families
+   of the hostages" names no topic); none found: the topic of the previous statement (of the same
+   side; for a refusal, of what is refused).
+7. **Quantities.** Percentages -> ``share`` (the last one in the clause), years -> ``duration``,
    money -> ``amounts`` (a draft-only key, dropped on accept).
 
 >>> from kg.aliases import AliasIndex
@@ -87,32 +99,52 @@ CUES: tuple[Cue, ...] = (
     Cue(r"insists?|insisted|non-negotiable|unacceptable", "Demand", "Insisted"),
     Cue(r"demands that|demands the|demand that|demanded|is demanding|are demanding", "Demand", "PushedFor"),
     Cue(r"(?:is|are|was|were) pushing for|pushed for|pushes for|pressing for|pressed|presses", "Demand", "PushedFor"),
-    Cue(r"calls? for|called for|calling for|urged|urges|wants|asked", "Demand", "PushedFor"),
+    Cue(r"calls? (?:for|on)|called (?:for|on)|calling (?:for|on)|urged|urges|wants|asked|requested|requests"
+        r"|appeal(?:ed|s|ing)? to|(?:is|are|was|were) seeking"
+        r"|seeks|sought|pressing", "Demand", "PushedFor"),
     Cue(r"may (?:also )?consider|might (?:also )?consider|could (?:also )?consider|would (?:also )?consider"
         r"|could accept|might accept|may accept|might agree|may agree|could agree", "Offer", "Hinted", "Possible"),
     Cue(r"hinted|signalled|signaled", "Offer", "Hinted", "Possible", role="report"),
+    Cue(r"(?:is|are|was|were) open to", "Offer", "Hinted", "Possible"),
     Cue(r"(?:has |have |had )?offered|offers?(?= to)|is offering|are offering|promised|pledged"
-        r"|(?:was|is|were|are) prepared to|(?:was|is|were|are) ready to", "Offer", "Stated"),
+        r"|(?:was|is|were|are) (?:reportedly )?(?:prepared|ready|willing) to", "Offer", "Stated"),
     Cue(r"an offer from", "Offer", "Described"),
-    Cue(r"proposed|proposes|tabled|put forward", "Proposal", "Stated"),
+    Cue(r"proposed|proposes|tabled|put forward|suggested|suggests", "Proposal", "Stated"),
     Cue(r"depends on|depend on|conditional on|would lapse unless", "Condition", "Stated"),
-    Cue(r"on condition that|only if|as soon as|in exchange for|provided that|if", "Condition", "Stated", role="split"),
+    Cue(r"on condition that|only if|as soon as|in exchange for|provided that|providing that|if|once(?! again| more)(?= [a-z]+ [a-z]+)",
+        "Condition", "Stated", role="split"),
     Cue(r"argued|argues|argue", "Argument", "Argued"),
-    Cue(r"rejected|resisted|refused|rejects|refuses", "Claim", "Stated"),
-    Cue(r"warned|warns|expects?|expected|called", "Assessment", "Stated"),
-    Cue(r"said|says|stressed|stated|maintains|maintained|claimed|claims|announced|added", "Claim", "Stated", role="report"),
+    Cue(r"rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|denied|denies", "Claim", "Stated"),
+    Cue(r"(?<=but )(?:would|will) (?:not|never)", "Claim", "Stated"),
+    Cue(r"warned|warns|expects?|expected|called|calling|accused|accuses|critici[sz]ed|condemned", "Assessment", "Stated"),
+    Cue(r"said|says|stressed|stated|maintains|maintained|claimed|claims|announced|added|told|saying", "Claim", "Stated",
+        role="report"),
 )
 _CUE_RX = [(cue, re.compile(_W + "(?:" + cue.pattern + r")(?![\w-])", re.IGNORECASE)) for cue in CUES]
 #: inside a reporting clause ("X said ..."): reasons make an Argument
 REASON = re.compile(r"\b(?:could not|cannot|can not|no longer|(?:was|is) needed|needed to|because)\b", re.I)
-#: inside a reporting clause: a commitment ("would release") makes an Offer
-COMMITMENT = re.compile(r"\b(?:would|will) (?:release|accept|observe|publish|provide|agree|lower|cut|hire|guarantee|"
-                        r"withdraw|pay|grant|allow|drop|support|sign|return|open)\b", re.I)
+#: what is said: "[that] SUBJECT would|could [not] ..." (the subject decides between a commitment and a reason)
+REPORTED_MODAL = re.compile(r"^\s*(?:[\w ]{0,40}?\bthat )?(?P<subject>[\w'’-]+(?: [\w'’-]+){0,3}?) "
+                            r"(?P<modal>would|will|could|might|may|can)(?P<neg> not| never)?\b", re.I)
+#: a subject that is the speaker's own side: a pronoun or "the/its/her government", "the group"...
+SELF = re.compile(r"^(?:it|they|we|he|she|(?:the|its|his|her|their|our) (?:\w+ )?(?:group|government|federation|company"
+                  r"|country|side|union|council|delegation|state|administration|alliance|front|movement))$", re.I)
+HEDGED = ("could", "might", "may", "can")
+NEGATION = re.compile(r"\b(?:not|never|nothing|no one|nobody|n't)\b", re.I)
+REFUSAL = re.compile(r"\b(?:rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|not|never)\b", re.I)
+#: a requirement placed on a thing ("any change must be ratified") is a Condition
+REQUIREMENT = re.compile(r"\bmust be \w+ed\b|\b(?:essential|a precondition|a prerequisite) for\b", re.I)
 #: a threat before "unless" makes a Demand with firmness Ultimatum
+#: a warning that the talks will end is an ultimatum (a Demand)
+TALKS_THREAT = re.compile(r"\b(?:end|break off|walk out of|leave|abandon|pull out of|quit) (?:the )?(?:talks|negotiations)\b", re.I)
+#: a talks event reported ("talks stalled", "X and Y moved closer"), or an outlook without holder ("is expected"): no position
+EVENT = re.compile(r"\b(?:talks|negotiations)\b[^.]*?\b(?:resumed|stalled|began|opened|ended|entered|collapsed|broke down)\b"
+                   r"|\bmoved closer\b", re.I)
+OUTLOOK = re.compile(r"\b(?:is|are|was|were) (?:widely )?expected\b", re.I)
 THREAT = re.compile(r"\b(?:strike|boycott|walk out|halt|cut off|suspend|sanction|leave the talks)\b", re.I)
-CLAUSE_BREAK = re.compile(r"; |, but |, though |, although |, while |, and (?=[a-z]+ [a-z]+ (?:is|are|was|were) )")
+CLAUSE_BREAK = re.compile(r"; |,? but |, though |, although |, while |, and (?=[a-z]+ [a-z]+ (?:is|are|was|were) )")
 REPORT_END = re.compile(r"\b(?:said|says|added|hinted|warned|argued|insisted|stressed)$")
-PARTICIPLE = re.compile(r", (?!according)[a-z]+ing\b")
+PARTICIPLE = re.compile(r", (?!according|saying|calling)[a-z]+ing\b")
 TRAILING = re.compile(r",(?:\s+\w+){1,3}\s+$")
 DATELINE = re.compile(r"^[A-Z][A-Z .'-]+, \d{1,2} [A-Z][a-z]+ \d{4} [-–—] ")
 ANAPHOR = re.compile(r"^(?:[\"“”']?\s*)?(?:he|she|it|they|the group|the company|the fund)\b", re.I)
@@ -226,12 +258,13 @@ def _demonym_side(text: str, before: int, parties: Sequence[str], index: AliasIn
 
 class _Drafter:
     def __init__(self, raw: str, index: AliasIndex, issues: Sequence[Mapping], kinds: Mapping[str, str],
-                 noise: Sequence[str] = ()) -> None:
+                 noise: Sequence[str] = (), represents: Mapping[str, str] | None = None) -> None:
         self.norm = normalize(raw, tuple(noise)) if noise else normalize(raw)
         self.index, self.issues, self.kinds = index, IssueIndex(issues), kinds
         counts = Counter(m.actor for m in index.mentions(self.norm.text))
         self.parties = [a for a, _ in counts.most_common() if kinds.get(a) in PARTY_KINDS][:2]
-        self.sides: dict[str, str] = {}
+        self.sides: dict[str, str] = dict(represents or {})
+        self.stakeholders: set[str] = set()  # holders of a demand, offer, proposal or condition so far
         self.previous: dict[str, Any] | None = None
         self.ids: Counter[str] = Counter()
 
@@ -290,29 +323,34 @@ class _Drafter:
         clauses: list[_Clause] = []
         for cue, cs, ce in cues:
             last = clauses[-1] if clauses else None
+            # ", saying ...", ", calling it ...": a reason or judgement of its own, unless it carries a report
+            opens = text[max(0, cs - 2):cs] == ", " and text[cs:ce].endswith("ing") \
+                and last is not None and last.cue.role != "report"
             gap_breaks = [b for b in breaks if (last.cue_end if last else origin) <= b < cs]
             gap_mentions = [m for m in mentions if (last.cue_end if last else origin) <= m.start and m.end <= cs]
-            if last is not None:
+            if last is not None and not opens:
                 comma = text.rfind(",", 0, cs)
                 if cue.role == "report" and TRAILING.search(text[:cs]) and not [m for m in gap_mentions if m.start > comma]:
                     continue  # ", officials said": attribution of the clause before
                 if cue.role == "split":
                     if last.cue.role == "report" and last.kind == "Claim":
-                        self._refine_report(last, text[last.cue_end:cs])
+                        self._refine_report(last, text[last.cue_end:cs], conditional=True)
                     if last.kind != "Offer":
                         continue  # "if" inside a demand, warning or proposal is part of it
                 elif not gap_breaks and (not gap_mentions or last.cue.role == "report") \
                         and " and " not in text[last.cue_end:cs]:
                     self._refine(last, cue)
                     continue
-            if any((last.cue_end if last else origin) <= p < cs for p in participles) and not gap_mentions:
+            if last is not None and any(last.cue_end <= p < cs and not [m for m in gap_mentions if m.start > p]
+                                        for p in participles):
                 continue  # ", opening what officials expect ...": a participle clause, no new position
-            if cue.role == "split":
+            if cue.role == "split" or opens:
                 start = cs
             elif gap_breaks:
                 start = gap_breaks[-1] + 1
             elif last is not None:
-                start = gap_mentions[0].start if gap_mentions else cs
+                comma = text.rfind(", ", last.cue_end, gap_mentions[-1].start) if gap_mentions else -1
+                start = comma + 1 if comma >= 0 else gap_mentions[0].start if gap_mentions else cs
             else:
                 start = origin
             clauses.append(_Clause(cue, start, cs, ce, kind=cue.kind, firmness=cue.firmness, modality=cue.modality))
@@ -345,16 +383,57 @@ class _Drafter:
             clause.firmness = "Hinted"
 
     @staticmethod
-    def _refine_report(clause: _Clause, body: str) -> None:
-        """The kind of a reporting clause ("X said ...") from what is said."""
+    def _refine_report(clause: _Clause, body: str, conditional: bool = False) -> None:
+        """The kind of a reporting clause ("X said ...") from what is said; ``conditional``: a condition follows."""
+        said = REPORTED_MODAL.match(body)
         if re.search(r"\bunless\b", body, re.I):
             clause.kind, clause.firmness = ("Demand", "Ultimatum") if THREAT.search(body) else ("Condition", "Stated")
+        elif conditional and said and not said.group("neg"):
+            clause.kind = "Offer"  # "X said Y would ... if Z": a conditional commitment
+            if said.group("modal").lower() in HEDGED:
+                clause.firmness, clause.modality = "Hinted", "Possible"
         elif REASON.search(body):
             clause.kind = "Argument"
-        elif COMMITMENT.search(body):
-            clause.kind = "Offer"
         elif re.search(r"\b(?:final|non-negotiable)\b", body, re.I):
             clause.firmness = "Insisted"
+
+    def _reported(self, clause: _Clause, text: str, holder: str | None) -> bool:
+        """What a speaker says or insists on: their own side's "would/could ..." is an Offer (hedged by could,
+        might, may), their side's "would not" a refusal (a Claim); anything else said is a reason (Argument),
+        a Condition when it is a requirement, a Claim when negated or final. True for a refusal."""
+        insisted = clause.kind == "Demand" and clause.cue.firmness == "Insisted" and clause.cue.role == "main"
+        if not (clause.kind == "Claim" and clause.cue.role == "report") and not insisted:
+            return False
+        body = text[clause.cue_end:clause.end]
+        quoted = re.match(r'^\W*[\"“](.+?)[,.]?[\"”]', text[clause.start:clause.cue_start])
+        if quoted and not insisted and len(body.split()) < 3:
+            body = quoted.group(1)  # '"...," she said': what is said is the quote
+        said = REPORTED_MODAL.match(body)
+        if said and self._own_side(said.group("subject"), holder):
+            if said.group("neg"):
+                clause.kind, clause.firmness = "Claim", "Insisted" if insisted else clause.firmness
+                return True
+            if not insisted:
+                clause.kind = "Offer"
+                if said.group("modal").lower() in HEDGED:
+                    clause.firmness, clause.modality = "Hinted", "Possible"
+            return False
+        if insisted and REASON.search(body):
+            clause.kind, clause.firmness = "Argument", "Argued"
+            return False
+        if insisted or len(body.split()) < 3 or re.search(r"\b(?:final|non-negotiable)\b", body, re.I):
+            return False
+        if REQUIREMENT.search(body):
+            clause.kind = "Condition"
+        elif not NEGATION.search(body):
+            clause.kind = "Argument"
+        return False
+
+    def _own_side(self, subject: str, holder: str | None) -> bool:
+        """Whether a subject ("the group", "Drassk", "her government") is the holder's own side."""
+        if SELF.match(subject):
+            return True
+        return holder is not None and any(m.actor in (holder, self.side(holder)) for m in self.index.mentions(subject))
 
     def _draft(self, clause: _Clause, before: _Clause | None, text: str, base: int,
                mentions: list[Mention]) -> dict[str, Any] | None:
@@ -378,27 +457,41 @@ class _Drafter:
             after = [m for m in mentions if m.start >= clause.cue_end]
             holder = after[0].actor if after else None
         clause.holder = holder
-        kind = clause.kind
-        if kind == "Claim" and clause.cue.role == "report" and self.kinds.get(holder or "") in COMMENTATOR_KINDS:
-            kind = "Assessment"
         if holder and self.kinds.get(holder) == "Person" and holder not in self.sides:
             side = _demonym_side(text, clause.cue_start, self.parties, self.index) \
-                or next((m.actor for m in reversed(pre) if m.actor in self.parties), None) \
+                or next((self.side(m.actor) for m in reversed(pre) if self.side(m.actor)), None) \
                 or self.side((self.previous or {}).get("holder"))
             if side:
                 self.sides[holder] = side
+        refusal = self._reported(clause, text, holder)
+        kind = clause.kind
+        if kind in ("Claim", "Argument", "Offer") and clause.cue.role == "report" \
+                and self.kinds.get(holder or "") in COMMENTATOR_KINDS and holder not in self.stakeholders:
+            kind = "Assessment"
+        warning = text[clause.cue_end:clause.end] if fold(text[clause.cue_start:clause.cue_end]).startswith("warn") else ""
+        if kind == "Assessment" and (TALKS_THREAT.search(warning) or re.search(r"\bunless\b", warning, re.I)):
+            kind, clause.firmness = "Demand", "Ultimatum"
+        if kind in ("Demand", "Offer", "Proposal", "Condition") and holder:
+            self.stakeholders.add(holder)
+        if clause.cue.role == "report" and kind in ("Claim", "Assessment") and EVENT.search(text[clause.start:clause.cue_start]) \
+                or OUTLOOK.search(text[max(0, clause.cue_start - 12):clause.cue_end]) and not holder:
+            return None
+        refusal = refusal or (kind == "Claim" and bool(REFUSAL.search(text[clause.cue_start:clause.cue_end])))
         addressee = next((m.actor for m in post if m.actor != holder and m.actor != self.side(holder)
+                          and not re.search(r"\b(?:from|by) $", text[max(0, m.start - 5):m.start])
                           and m.actor not in (self.previous or {}).get("_speaker", ())), None)
-        if addressee is None and kind in ("Demand", "Offer", "Condition", "Proposal"):
+        if addressee is None and (kind in ("Demand", "Offer", "Condition", "Proposal") or refusal):
             other = [p for p in self.parties if p != self.side(holder)]
             if len(other) == 1 and self.side(holder) in self.parties:
                 addressee = other[0]
         body = text[clause.start:clause.end]
         after_cue = text[clause.cue_start:clause.end]
+        named = [(m.start - clause.start, m.end - clause.start) for m in inside]  # "Families of the hostages"
         topics = list(dict.fromkeys(i for i, _, _ in self.issues.find(after_cue))) or \
-            list(dict.fromkeys(i for i, _, _ in self.issues.find(body)))
+            list(dict.fromkeys(i for i, s, e in self.issues.find(body) if not any(a < e and s < b for a, b in named)))
         if not topics and self.previous and self.previous.get("topic") \
-                and (self.previous.get("holder") == holder or self.side(self.previous.get("holder")) == self.side(holder) is not None):
+                and (refusal or self.previous.get("holder") == holder
+                     or self.side(self.previous.get("holder")) == self.side(holder) is not None):
             topics = list(self.previous["topic"])
         draft: dict[str, Any] = {"id": self._id(kind, body), "draft": True, "reviewed": False, "kind": kind}
         if holder:
@@ -406,7 +499,7 @@ class _Drafter:
         if kind in ("Proposal", "Offer", "Demand") and addressee is None and holder not in self.parties and self.side(holder) is None \
                 and len(self.parties) == 2:
             draft["addressee"] = list(self.parties)
-        elif addressee:
+        elif addressee and kind != "Argument":  # a reason given is addressed to no one in particular
             draft["addressee"] = addressee
         if topics:
             draft["topic"] = topics
@@ -414,7 +507,7 @@ class _Drafter:
         draft["status"] = "AnonymouslySourced" if ANONYMOUS.search(body) else "Reported" if REPORTED.search(body) else "OnRecord"
         if clause.modality:
             draft["modality"] = clause.modality
-        if re.search(r"\b(?:rejected|resisted|refused|not)\b", text[clause.cue_start:clause.cue_end + 1], re.I):
+        if refusal:
             draft["negated"] = True
         draft["cue"] = text[clause.cue_start:clause.cue_end]
         draft.update(quantities(body))
@@ -423,12 +516,14 @@ class _Drafter:
 
 
 def draft_statements(raw: str, index: AliasIndex, issues: Sequence[Mapping] = (),
-                     kinds: Mapping[str, str] | None = None, noise: Sequence[str] = ()) -> list[dict[str, Any]]:
+                     kinds: Mapping[str, str] | None = None, noise: Sequence[str] = (),
+                     represents: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Candidate statements (and stubs for segments without one) for a raw article text.
 
-    ``kinds`` maps actor ids to actor kinds (commentator groups' sayings become Assessments).
+    ``kinds`` maps actor ids to actor kinds (commentator groups' sayings become Assessments);
+    ``represents`` maps an actor to the party it speaks for (a state company to its state).
     """
-    return _Drafter(raw, index, issues, kinds or {}, noise).run()
+    return _Drafter(raw, index, issues, kinds or {}, noise, represents).run()
 
 
 def load_entities(root: Path) -> dict[str, Any]:
@@ -451,7 +546,8 @@ def draft_article(root: Path, raw: str, article_id: str, local_actors: Sequence[
     index = AliasIndex.from_entities(actors, local_actors, source=Path(root) / "entities.yaml",
                                      local_source=f"articles/{article_id}.yaml")
     kinds = {str(a.get("id")): str(a.get("kind")) for a in [*actors, *local_actors]}
-    drafts = draft_statements(raw, index, entities.get("issues") or [], kinds, noise)
+    represents = {str(a.get("id")): str(a["represents"]) for a in [*actors, *local_actors] if a.get("represents")}
+    drafts = draft_statements(raw, index, entities.get("issues") or [], kinds, noise, represents)
     warnings = unmentioned_holders(index, [d for d in drafts if "kind" in d], raw)
     warnings += [f"{d['id']}: no holder found; name the actor (known names: kg's entities.yaml)"
                  for d in drafts if "kind" in d and "holder" not in d]

@@ -92,3 +92,63 @@ def test_noise_stays_in_raw_quotes() -> None:
     drafts, _ = draft_article(EVAL, "Aldoria demands which is the that Veskaria open the dam.\n", "x", noise=["which is the"])
     assert drafts[0]["evidence"][0] == {"quote": "Aldoria demands which is the that Veskaria open the dam.", "start": 0, "end": 56}
     assert drafts[0]["addressee"] == "veskaria"
+
+
+INVENTED_ACTORS = [  # INVENTED registry for the reported-speech rules (no actor of the eval sets)
+    {"id": "arvenia", "kind": "State", "names": ["Arvenia", "Arvenian government"]},
+    {"id": "bostra", "kind": "State", "names": ["Bostra"]},
+    {"id": "mira-tal", "kind": "Person", "names": ["Mira Tal", "Tal"]},
+    {"id": "lake-forum", "kind": "InternationalOrganisation", "names": ["Lake Forum"]},
+    {"id": "diplomats", "kind": "Group", "names": ["diplomats"]},
+]
+INVENTED_ISSUES = [{"id": "crossings", "names": ["border crossings", "crossings"]},
+                   {"id": "fishermen", "names": ["fishermen"]}, {"id": "compensation", "names": ["compensation"]}]
+#: INVENTED lead that names both parties, so that each side is known
+LEAD = "Arvenia and Bostra met again. Arvenia wants Bostra to free the fishermen. "
+
+
+def _reported(text: str) -> list[tuple]:
+    index = AliasIndex.from_entities(INVENTED_ACTORS)
+    kinds = {a["id"]: a["kind"] for a in INVENTED_ACTORS}
+    drafts = [d for d in draft_statements(LEAD + text, index, INVENTED_ISSUES, kinds) if "kind" in d][1:]
+    return [(d["kind"], d.get("holder"), d.get("addressee"), d.get("topic"), d["firmness"], d.get("negated", False),
+             d["evidence"][0]["quote"]) for d in drafts]
+
+
+def test_reported_commitment_splits_its_condition() -> None:
+    """'X said <own side> would ... once Y': an Offer and its Condition, each addressed to the other party."""
+    assert _reported("Arvenian envoy Mira Tal said the government would reopen the border crossings "
+                     "once Bostra released the fishermen.") == [
+        ("Offer", "mira-tal", "bostra", ["crossings"], "Stated", False,
+         "Arvenian envoy Mira Tal said the government would reopen the border crossings"),
+        ("Condition", "mira-tal", "bostra", ["fishermen"], "Stated", False, "once Bostra released the fishermen.")]
+    [(kind, _, _, _, firmness, _, _), _] = _reported("Mira Tal said Arvenia could reopen the crossings provided that "
+                                                     "Bostra freed the fishermen.")
+    assert (kind, firmness) == ("Offer", "Hinted")
+
+
+def test_refusal_reason_warning_and_event() -> None:
+    assert _reported("Mira Tal said Arvenia would not pay any compensation.") == [
+        ("Claim", "mira-tal", "bostra", ["compensation"], "Stated", True, "Mira Tal said Arvenia would not pay any compensation.")]
+    [(kind, holder, addressee, *_)] = _reported("Mira Tal said the drought had emptied the crossings' reservoirs.")
+    assert (kind, holder, addressee) == ("Argument", "mira-tal", None)  # a reason, not a Claim
+    [(kind, holder, addressee, _, firmness, *_)] = _reported("Tal warned that any new incursion would end the talks.")
+    assert (kind, holder, addressee, firmness) == ("Demand", "mira-tal", "bostra", "Ultimatum")
+    assert _reported("Talks on the crossings stalled on Monday, diplomats said.") == []  # an event, no position
+    [(kind, holder, addressee, *_)] = _reported("The Lake Forum appealed to both sides to keep the crossings open.")
+    assert (kind, holder, sorted(addressee)) == ("Demand", "lake-forum", ["arvenia", "bostra"])
+
+
+def test_wire_copy_cues() -> None:
+    """Common wire-copy verbs: 'called on' asks, 'open to' hints, 'dismissed' refuses, 'accused' judges,
+    a warning with 'unless' is an ultimatum."""
+    [(kind, holder, addressee, *_)] = _reported("The Lake Forum called on Bostra to reopen the crossings.")
+    assert (kind, holder, addressee) == ("Demand", "lake-forum", "bostra")
+    [(kind, holder, addressee, _, firmness, *_)] = _reported("Arvenia is open to a joint patrol of the crossings.")
+    assert (kind, holder, addressee, firmness) == ("Offer", "arvenia", "bostra", "Hinted")
+    [(kind, holder, addressee, _, _, negated, _)] = _reported("Bostra dismissed the demand.")
+    assert (kind, holder, addressee, negated) == ("Claim", "bostra", "arvenia", True)
+    [(kind, holder, addressee, *_)] = _reported("Tal accused Bostra of stalling on the fishermen.")
+    assert (kind, holder, addressee) == ("Assessment", "mira-tal", "bostra")
+    [(kind, _, _, _, firmness, *_)] = _reported("Tal warned that Arvenia would close the crossings unless the fishermen were freed.")
+    assert (kind, firmness) == ("Demand", "Ultimatum")

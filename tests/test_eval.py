@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
+import kg
+from kg.cli import main
 from kg.evaluate import dice, evaluate, evaluate_corpus, tuple_match
+from kg.namespaces import article_graph
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 
@@ -23,6 +28,25 @@ def test_fixtures_are_marked_invented_and_sized() -> None:
         for item in yaml.safe_load(curated.read_text())["statements"]:
             for span in item["evidence"]:
                 assert raw[span["start"]:span["end"]] == span["quote"]
+
+
+def test_gold_builds_as_a_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Past report dates, headlines and outlook sentences declared boilerplate, the talks as NegotiationRounds."""
+    root = tmp_path / "corpus"
+    shutil.copytree(EVAL, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["--corpus", str(root), "build"]) == 0
+    out = capsys.readouterr().out
+    assert "UNCOVERED" not in out
+    assert "boilerplate line 8 [997:1039] (outlook: states no position): A final decision is expected by September." in out
+    graph = kg.load(root / "build" / "kg.trig")
+    positions = graph.positions()
+    assert len(positions) == 92
+    assert sum(p.kind == "Condition" for p in positions) == 13
+    [offer] = graph.positions(actor="Tomas Erdem", kind="Offer", article="002_38fe710db26ce47a")
+    assert offer.content.startswith("Front spokesman Tomas Erdem said the group would observe a 30-day truce")
+    rounds = graph.query("SELECT ?round WHERE { GRAPH ?g { ?round a kg:NegotiationRound } } ORDER BY ?round",
+                         g=str(article_graph("002_38fe710db26ce47a")))
+    assert [str(row["round"]).rsplit("/", 1)[1] for row in rounds] == ["kadir-talks", "talks-resume-thursday"]
 
 
 def test_eval_meets_targets() -> None:

@@ -1,0 +1,96 @@
+"""The INVENTED blind evaluation set (tests/fixtures/eval-blind): marked invented, sized, hashed, new, and its gold builds.
+
+Blind: the gold was written from the text only, without running the drafter, and the set is
+never used to develop it (README of the fixture). So these tests check the set itself and run
+neither the drafter nor ``kg eval``, and assert no score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+import kg
+from conftest import FIXTURES
+from kg.cli import main
+from kg.namespaces import ID, article_graph
+
+BLIND = FIXTURES / "eval-blind"
+TEXTS = sorted((BLIND / "articles").glob("*.txt"))
+OTHER_SETS = ("eval", "eval-heldout", "invented-corpus")
+
+
+def actor_names(root: Path) -> set[str]:
+    """The actor names of a corpus's shared registry, lower-cased.
+
+    >>> "halvoy" in actor_names(BLIND)
+    True
+    """
+    actors = yaml.safe_load((root / "entities.yaml").read_text(encoding="utf-8"))["actors"]
+    return {name.lower() for actor in actors for name in actor["names"]}
+
+
+def test_fixtures_are_marked_invented_sized_and_hashed() -> None:
+    for path in (BLIND / "kg.toml", BLIND / "entities.yaml", BLIND / "README.md"):
+        assert "INVENTED" in path.read_text(encoding="utf-8")[:200], path
+    assert "without running the drafter" in (BLIND / "README.md").read_text(encoding="utf-8")
+    assert len(TEXTS) == 8
+    for number, path in enumerate(TEXTS):
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        assert path.stem == f"{number:03d}_{sha[:16]}"
+        raw = data.decode("utf-8")
+        assert raw.startswith("INVENTED test article, not from any real publication\n")
+        assert 150 <= len(raw.split()) <= 300, path.name
+        curated = path.with_suffix(".yaml").read_text(encoding="utf-8")
+        assert curated.startswith("# INVENTED")
+        doc = yaml.safe_load(curated)
+        assert doc["article"]["sha256"] == sha
+        assert doc["article"]["reported"][:4] in ("2025", "2026")  # past dates: the build refuses future ones
+        assert [b["reason"] for b in doc["article"]["boilerplate"]] == ["headline"]
+        for item in doc["statements"]:
+            for span in item["evidence"]:
+                assert raw[span["start"]:span["end"]] == span["quote"], item["id"]
+
+
+def test_no_actor_name_is_shared_with_the_other_sets() -> None:
+    """Blind: new names only, so that names the rules were written or tuned on give nothing away."""
+    others = set().union(*(actor_names(FIXTURES / name) for name in OTHER_SETS))
+    assert len(actor_names(BLIND)) == 70
+    assert not actor_names(BLIND) & others
+
+
+@pytest.fixture(scope="module")
+def blind_graph(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
+    """The blind gold, copied and built (SHACL, evidence, coverage)."""
+    root = tmp_path_factory.mktemp("blind") / "corpus"
+    shutil.copytree(BLIND, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["--corpus", str(root), "build"]) == 0
+    return kg.load(root / "build" / "kg.trig")
+
+
+def test_gold_builds_with_its_statements(blind_graph: kg.KnowledgeGraph) -> None:
+    positions = blind_graph.positions()
+    assert len(positions) == 76
+    assert {p.article for p in positions} == {str(ID[f"article/{path.stem}"]) for path in TEXTS}
+    assert Counter(p.kind for p in positions) == {"Demand": 19, "Offer": 18, "Condition": 9, "Argument": 9,
+                                                  "Proposal": 8, "Claim": 7, "Assessment": 6}
+    rail = TEXTS[7].stem
+    [offer] = blind_graph.positions(actor="Freya Nyholm", kind="Offer", article=rail)
+    assert offer.holders == (str(ID["actor/freya-nyholm"]),)
+    assert offer.addressees == (str(ID["actor/lamorra"]),)
+    assert offer.content == "Vestrand's infrastructure minister, Freya Nyholm, said her government could raise its share to 40 percent"
+    assert (offer.firmness, offer.modality) == ("hinted", "possible")
+    [condition] = blind_graph.positions(actor="Freya Nyholm", kind="Condition", article=rail)
+    assert condition.content == "if Lamorra guaranteed freight slots for Vestrand's exporters"
+    [threat] = blind_graph.positions(actor="Sundara", article=TEXTS[4].stem)
+    assert (threat.kind, threat.firmness, threat.status) == ("Demand", "ultimatum", "reported")
+    assert threat.addressees == (str(ID["actor/concord-assembly"]),)
+    rounds = blind_graph.query("SELECT ?round WHERE { GRAPH ?g { ?round a kg:NegotiationRound } }",
+                               g=str(article_graph(rail)))
+    assert [str(row["round"]) for row in rounds] == [str(ID[f"article/{rail}/rail-talks"])]

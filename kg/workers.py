@@ -37,11 +37,14 @@ from kg.querycheck import QueryTimeout
 from kg.results import QueryResult
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds a query may run by default (``kg query``, ``kg serve``)."""
+"""Seconds a query may run by default (``g.query`` and every helper, ``kg query``, ``kg serve``)."""
 
 
 def _serve(conn: Any, open_store: Callable[[], Any]) -> None:
-    """Worker process: load the store once, then answer (sparql, bindings) requests until told to stop."""
+    """Worker process: load the store once, then answer (sparql, bindings) requests until told to stop.
+
+    Ctrl-C is the caller's to handle (it kills the worker): the worker itself ignores SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = open_store()
     except Exception as exc:
@@ -64,8 +67,10 @@ def _serve(conn: Any, open_store: Callable[[], Any]) -> None:
 class QueryWorker:
     """A worker process that loads the store once and runs queries; killed (and later restarted) at a time limit.
 
-    ``open_store`` must be picklable (a module-level function or ``functools.partial``), because
-    the worker is started with the 'spawn' method and builds its own store.
+    With the 'spawn' method (the default) ``open_store`` must be picklable (a module-level function
+    or ``functools.partial``) and the worker builds its own store; with 'fork' (what ``g.query``
+    uses) it may return a store already loaded in this process, which the worker then shares
+    copy-on-write: no load, no second copy in memory, a restart in milliseconds.
 
     >>> from functools import partial
     >>> from kg.store import open_store
@@ -88,7 +93,11 @@ class QueryWorker:
         self.process = self.context.Process(target=_serve, args=(child, self.open_store), daemon=True)
         self.process.start()
         child.close()
-        status, message = self._receive()
+        try:
+            status, message = self._receive()
+        except BaseException:  # Ctrl-C while the store loads: the worker ignores it, so stop it here
+            self.kill()
+            raise
         if status != "ready":
             self.close()
             raise KgError(message)

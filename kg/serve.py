@@ -97,7 +97,7 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 
 def checked(sparql: str, allow_remote: bool, timeout: float) -> str:
     """The query to forward: checked within the time limit (:func:`kg.querycheck.prepare_within`, thread-safe),
-    with the kg prefixes it uses but does not declare added (the Oxigraph workers predeclare none)."""
+    with the kg prefixes it uses but does not declare added (the workers run it as it is)."""
     prepare_within(sparql, timeout, allow_remote=allow_remote)
     return with_prefixes(sparql)
 

@@ -76,7 +76,7 @@ class QueryWorker:
     With the 'spawn' method (the default) ``open_store`` must be picklable (a module-level function
     or ``functools.partial``) and the worker builds its own store; with 'fork' (what ``g.query``
     uses) it may return a store already loaded in this process, which the worker then shares
-    copy-on-write: no load, no second copy in memory, a restart in milliseconds.
+    copy-on-write: no load, and no second load after a kill.
 
     >>> from functools import partial
     >>> from kg.store import open_store

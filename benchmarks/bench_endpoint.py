@@ -1,6 +1,6 @@
 """Latency and throughput of ``kg serve``, the guarded Oxigraph SPARQL endpoint, on loopback.
 
-Method: start ``kg serve --port 0`` (2 Oxigraph workers, default limits) on the built dataset as a
+Method: start ``kg serve --port 0`` (2 query workers, default limits) on the built dataset as a
 subprocess. Latency: each named query (unbound) is sent ``--repeat`` times, one after another, over
 the SPARQL 1.1 Protocol (POST application/sparql-query, JSON results), after one warm-up request;
 the script prints the median wall time per query and its ratio to the median of the same query on

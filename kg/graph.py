@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -30,7 +32,7 @@ from kg.records import Actor, Conflict, Dependency, Evidence, Position, Quantity
 from kg.results import QueryResult
 from kg.store import DEFAULT_ENGINE, OxigraphStore, RdflibStore, open_store
 from kg.terms import python_term
-from kg.workers import QueryWorker
+from kg.workers import DEFAULT_TIMEOUT, QueryWorker
 
 SEED_ARTICLE = "000_0e22b9a82a6b1fdf"
 """The article of the bundled seed corpus, used by the examples in the docstrings."""
@@ -52,27 +54,41 @@ _DEFAULT: Any = object()
 
 
 def _seconds(timeout: float | None) -> float | None:
-    if timeout is not None and not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-        raise KgError(f"timeout={timeout!r}: give a positive number of seconds, or None for no limit")
-    return timeout
+    """A time limit in seconds, or None for none (``None`` or ``0``); anything else is an error."""
+    if timeout is not None and not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout >= 0):
+        raise KgError(f"timeout={timeout!r}: give a positive number of seconds, or None (or 0) for no limit")
+    return timeout or None
+
+
+def _loaded(store: Any) -> Any:
+    """The store a forked worker inherits (:class:`kg.workers.QueryWorker` with 'fork')."""
+    return store
+
+
+def _close_worker(holder: list[QueryWorker | None]) -> None:
+    if holder[0] is not None:
+        holder[0].close()
+        holder[0] = None
 
 
 class KnowledgeGraph:
     """The built graph with its helpers; ``kg.load()`` returns one.
 
-    ``timeout`` is the default time limit of :meth:`query` (and so of every helper) in seconds;
-    None (the default) runs queries in this process without a limit.
+    ``timeout`` is the default time limit of :meth:`query` (and so of every helper) in seconds:
+    :data:`kg.workers.DEFAULT_TIMEOUT` unless given; None (or 0) runs queries in this process
+    without a limit.
     """
 
     def __init__(self, store: Any, path: Path | None = None, *, opener: Callable[[], Any] | None = None,
-                 timeout: float | None = None) -> None:
+                 timeout: float | None = DEFAULT_TIMEOUT) -> None:
         self.store = store
         self.path = path
         self.timeout = _seconds(timeout)
         self._opener = opener
-        self._worker: QueryWorker | None = None
+        self._worker: list[QueryWorker | None] = [None]  # in a list, so that the finalizer holds it and not self
         self._worker_lock = threading.Lock()
         self._dataset: Dataset | None = None
+        weakref.finalize(self, _close_worker, self._worker)
 
     def query(self, sparql: str, /, *, allow_remote: bool = False, timeout: float | None = _DEFAULT,
               **bindings: Any) -> QueryResult:
@@ -82,14 +98,20 @@ class KnowledgeGraph:
         SERVICE and FROM <url> unless ``allow_remote=True``; the prefixes of :data:`kg.namespaces.PREFIXES`
         are predeclared. Bindings open the WHERE group as a VALUES block, so every part of the query sees them.
 
-        ``timeout`` (seconds; default: the graph's, set by ``kg.load(timeout=...)``, else none): the
-        query then runs in a worker process (:class:`kg.workers.QueryWorker`, which loads the store once
-        per graph) that is killed at the limit (:class:`kg.querycheck.QueryTimeout`) or on Ctrl-C.
+        ``timeout`` (seconds; default: the graph's, from ``kg.load(timeout=...)``, itself 30 s unless
+        given): the query runs in a worker process (:class:`kg.workers.QueryWorker`), forked from this
+        one so that it shares the loaded store, which is killed at the limit
+        (:class:`kg.querycheck.QueryTimeout`) or on Ctrl-C, and forked again at the next query.
+        ``timeout=None`` (or 0): no limit, the query runs in this process (Ctrl-C cannot stop Oxigraph there).
 
         >>> g = load()
         >>> r = g.query("SELECT ?label WHERE { ?a rdfs:label ?label }", a="https://w3id.org/kg/id/actor/russia")
         >>> [str(row["label"]) for row in r]
         ['Russia']
+        >>> g.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
+        Traceback (most recent call last):
+        ...
+        kg.querycheck.QueryTimeout: query stopped after 0.5 s (--timeout); raise --timeout or narrow the query
         >>> g.query("DELETE WHERE { ?s ?p ?o }")
         Traceback (most recent call last):
         ...
@@ -104,19 +126,24 @@ class KnowledgeGraph:
             return self.store.select(with_prefixes(sparql), terms)  # the store binds by BIND (kg.remote.with_bindings)
         if limit is None:
             return self.store.select(sparql, terms, allow_remote=allow_remote)
-        if self._opener is None:
-            raise KgError("this graph cannot run queries with a time limit (it was not made by kg.load)")
+        prepare_query(sparql, allow_remote=allow_remote)  # refusals and syntax errors here, without a worker
         with self._worker_lock:
-            if self._worker is None:
-                self._worker = QueryWorker(self._opener)
-            return self._worker.select(sparql, terms, limit, allow_remote=allow_remote)
+            if self._worker[0] is None:
+                self._worker[0] = self._new_worker()
+            return self._worker[0].select(sparql, terms, limit, allow_remote=allow_remote)
+
+    def _new_worker(self) -> QueryWorker:
+        """A worker forked from this process with the loaded store (spawned, loading its own, where fork is missing)."""
+        if "fork" in multiprocessing.get_all_start_methods():
+            return QueryWorker(partial(_loaded, self.store), context="fork")
+        if self._opener is None:
+            raise KgError("this graph cannot run queries with a time limit here (fix: timeout=None)")
+        return QueryWorker(self._opener)
 
     def close(self) -> None:
-        """Stop the worker process of time-limited queries, if one was started (it also ends with Python)."""
+        """Stop the worker process of time-limited queries, if one was started (it also ends with the graph or Python)."""
         with self._worker_lock:
-            if self._worker is not None:
-                self._worker.close()
-                self._worker = None
+            _close_worker(self._worker)
 
     def dataset(self) -> Dataset:
         """The graph as an rdflib ``Dataset`` (default graph = union of the named graphs), built on first use
@@ -337,14 +364,15 @@ def _dependencies(rows: Iterable[dict[str, Identifier]], column: str, transitive
 
 
 def load(dataset: Path | str | None = None, engine: str = DEFAULT_ENGINE, corpus: CorpusFolder | Path | str | None = None,
-         *, store_path: Path | str | None = None, timeout: float | None = None) -> KnowledgeGraph:
+         *, store_path: Path | str | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> KnowledgeGraph:
     """Load a built dataset into an engine: "oxigraph" (the default) or "rdflib" (pure Python, same answers).
 
     The dataset is ``dataset`` if given, else the build of ``corpus``, else that of the corpus
     found from the working directory (see :mod:`kg.corpus`; the bundled seed when there is none).
     ``store_path``: keep an Oxigraph store on disk in that folder, loaded once and reopened
     read-only next time (reloaded when the dataset file changed). ``timeout``: the default time
-    limit of every query in seconds (see :meth:`KnowledgeGraph.query`; None: no limit).
+    limit of every query and helper in seconds (see :meth:`KnowledgeGraph.query`; 30 s unless
+    given; None or 0: no limit, queries run in this process).
 
     >>> load().resolve_actor("Kyiv")
     'https://w3id.org/kg/id/actor/ukraine'

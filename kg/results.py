@@ -14,38 +14,60 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import KgError
-from kg.terms import NAMESPACES
+from kg.terms import NAMESPACES, to_rdflib
 
 
 class QueryResult:
     """Rows of a SELECT (each a dict from variable name to rdflib term; unbound variables are missing), or an ASK boolean.
 
-    A result may hold its rows as the engine gave them (``raw``: tuples in the order of ``raw_vars``)
-    with a function that converts one value; rdflib terms are then made on first use of the rows,
-    so that a query costs what the engine costs (see benchmarks/bench_queries.py).
+    A result may hold its rows as the engine gave them (``raw``: pyoxigraph solutions, not yet
+    evaluated, or tuples in the order of ``raw_vars``) with a function that converts one value;
+    the rows are read and rdflib terms made on first use, so that a query costs what the engine
+    costs (see benchmarks/bench_queries.py). Pickled (to leave a worker process), unread
+    pyoxigraph solutions travel as SPARQL JSON results, written and read by Oxigraph itself.
     """
 
     def __init__(self, vars: list[str], rows: list[dict[str, Identifier]] | None = None, boolean: bool | None = None, *,
-                 raw: list[tuple[Any, ...]] | None = None, raw_vars: list[str] | None = None,
+                 raw: Any = None, raw_vars: list[str] | None = None,
                  convert: Callable[[Any], Identifier] | None = None) -> None:
         self.vars = vars
         self.boolean = boolean
         self._rows = rows if rows is not None else None if raw is not None else []
         self._raw, self._raw_vars, self._convert = raw, raw_vars or vars, convert
 
+    def _tuples(self) -> list[tuple[Any, ...]]:
+        """The raw rows as tuples, reading the engine's solutions if that has not happened yet."""
+        if not isinstance(self._raw, list):
+            try:
+                self._raw = [tuple(solution) for solution in self._raw]
+            except (OSError, RuntimeError, ValueError) as exc:
+                raise KgError(f"oxigraph could not run the query: {exc}") from None
+        return self._raw
+
     @property
     def rows(self) -> list[dict[str, Identifier]]:
         """The rows as dicts of rdflib terms (converted once, on first use)."""
         if self._rows is None:
             names, convert = self._raw_vars, self._convert
-            assert self._raw is not None and convert is not None
-            self._rows = [{name: convert(value) for name, value in zip(names, row, strict=True) if value is not None}
-                          for row in self._raw]
-            self._raw = None
+            assert convert is not None
+            made: dict[Any, Identifier] = {}  # each distinct engine term converted once per result
+            get = made.get
+            rows = []
+            for row in self._tuples():
+                values = {}
+                for name, value in zip(names, row, strict=True):
+                    if value is not None:
+                        term = get(value)
+                        if term is None:
+                            term = made[value] = convert(value)
+                        values[name] = term
+                rows.append(values)
+            self._rows, self._raw = rows, None
         return self._rows
 
     def __iter__(self) -> Iterator[dict[str, Identifier]]:
@@ -53,7 +75,7 @@ class QueryResult:
         return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self._raw) if self._rows is None and self._raw is not None else len(self.rows)
+        return len(self._tuples()) if self._rows is None else len(self._rows)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QueryResult):
@@ -64,10 +86,21 @@ class QueryResult:
         return f"QueryResult(vars={self.vars!r}, rows={len(self)}, boolean={self.boolean!r})"
 
     def __getstate__(self) -> dict[str, Any]:
+        if self._rows is None and isinstance(self._raw, ox.QuerySolutions):
+            try:
+                data = self._raw.serialize(format=ox.QueryResultsFormat.JSON)
+            except (OSError, RuntimeError, ValueError) as exc:
+                raise KgError(f"oxigraph could not run the query: {exc}") from None
+            return {"vars": self.vars, "json": data, "raw_vars": self._raw_vars}
         return {"vars": self.vars, "rows": self.rows, "boolean": self.boolean}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["vars"], state["rows"], state["boolean"])  # type: ignore[misc]
+        if "json" in state:
+            solutions = ox.parse_query_results(state["json"], format=ox.QueryResultsFormat.JSON)
+            self.__init__(state["vars"], raw=solutions, raw_vars=state["raw_vars"],  # type: ignore[misc]
+                          convert=to_rdflib)
+        else:
+            self.__init__(state["vars"], state["rows"], state["boolean"])  # type: ignore[misc]
 
     def to_sparql_json(self) -> dict[str, Any]:
         """The result in the SPARQL 1.1 Query Results JSON format (https://www.w3.org/TR/sparql11-results-json/).

@@ -2,9 +2,11 @@
 
 The dataset is bulk-loaded into an on-disk Oxigraph store in a temporary folder (named graphs kept,
 the default graph is their union), with a VoID description of it added as the named graph
-``https://w3id.org/kg/graph/void``. Queries are answered by ``oxigraph serve-read-only`` worker
-processes on private loopback ports, one query at a time each, behind a small HTTP server with a
-bounded pool of handler threads that guards them, because the Oxigraph server alone cannot (its
+``https://w3id.org/kg/graph/void``. Queries are answered by worker processes (:class:`kg.workers.WorkerPool`)
+that open the store read-only and talk to the server over pipes only, one query at a time each,
+returning SPARQL results or RDF serialized by Oxigraph (:class:`EndpointStore`); no worker listens
+on a port, so nothing reaches the data around the guard and the time limit. In front of them is a
+small HTTP server with a bounded pool of handler threads (Oxigraph's own server cannot guard: its
 ``--timeout-s`` did not stop a runaway query, and it follows any ``SERVICE`` URL). Every query is
 first checked with :func:`kg.querycheck.check_query` (updates refused; ``SERVICE`` and ``FROM <url>``
 refused unless ``allow_remote``; kg's prefixes predeclared); a worker still busy at the time limit is
@@ -16,7 +18,7 @@ What it serves, besides the protocol at ``/query`` (and ``/sparql``):
 * ``/.well-known/void``: the VoID description (triples per named graph, vocabularies, URI space);
 * ``/id/...``: every instance IRI ``https://w3id.org/kg/id/...`` dereferences here, as an HTML page
   for browsers and as Turtle, N-Triples, JSON-LD or RDF/XML by content negotiation;
-* ``/``: YASGUI (Oxigraph's copy, proxied from a worker), working offline, the named queries one
+* ``/``: YASGUI (Oxigraph's copy, read once at start from an Oxigraph server over an empty store), working offline, the named queries one
   click away with a form for their parameters; ``/queries`` lists them, ``/queries/NAME?param=value``
   returns one with its parameters bound (as escaped RDF terms); ``/prefixes`` the predeclared prefixes;
 * ``OPTIONS`` anywhere (204), and CORS headers with ``cors=True`` (``kg serve --cors``).
@@ -41,6 +43,7 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -48,6 +51,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -93,7 +97,7 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 
 def checked(sparql: str, allow_remote: bool, timeout: float) -> str:
     """The query to forward: checked within the time limit (:func:`kg.querycheck.prepare_within`, thread-safe),
-    with the kg prefixes it uses but does not declare added (the Oxigraph workers predeclare none)."""
+    with the kg prefixes it uses but does not declare added (the workers run it as it is)."""
     prepare_within(sparql, timeout, allow_remote=allow_remote)
     return with_prefixes(sparql)
 
@@ -290,6 +294,97 @@ FORMAT_PARAMS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": 
                  "html": "text/html"}
 
 
+RESULT_TYPES = {"application/sparql-results+json": ox.QueryResultsFormat.JSON, "application/json": ox.QueryResultsFormat.JSON,
+                "application/sparql-results+xml": ox.QueryResultsFormat.XML, "application/xml": ox.QueryResultsFormat.XML,
+                "text/csv": ox.QueryResultsFormat.CSV, "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+               "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML,
+               "text/plain": ox.RdfFormat.N_TRIPLES}
+DATASET_TYPES = {"application/n-quads": ox.RdfFormat.N_QUADS, "application/trig": ox.RdfFormat.TRIG}
+
+
+class EndpointStore:
+    """The store of a worker of ``kg serve``: the on-disk store opened read-only, answers serialized by Oxigraph.
+
+    Its methods run in the worker (:meth:`kg.workers.QueryWorker.call`) and return ``(status, content type,
+    bytes)``; an answer over ``cap`` bytes is a 403 without its bytes. Queries reach it checked.
+    """
+
+    def __init__(self, location: Path) -> None:
+        self.store = ox.Store.read_only(str(location))
+
+    def answer(self, sparql: str, accept: str, default_graphs: list[str], named_graphs: list[str],
+               cap: int) -> tuple[int, str, bytes]:
+        """Run a checked query (the protocol's default-graph-uri and named-graph-uri, else the union default graph)."""
+        options: dict[str, Any] = {"use_default_graph_as_union": not default_graphs}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = self.store.query(sparql, **options)
+        if isinstance(result, ox.QueryTriples):
+            media = negotiate(accept, list(GRAPH_TYPES))
+            return self._capped(media, result.serialize(format=GRAPH_TYPES[media]), cap)
+        media = negotiate(accept, list(RESULT_TYPES))
+        return self._capped(media, result.serialize(format=RESULT_TYPES[media]), cap)
+
+    def graph(self, name: str | None, accept: str, cap: int) -> tuple[int, str, bytes]:
+        """The SPARQL 1.1 Graph Store Protocol's GET: one named graph (``name``), or the whole dataset (None)."""
+        if name is None:
+            media = negotiate(accept, list(DATASET_TYPES))
+            return self._capped(media, self.store.dump(format=DATASET_TYPES[media]), cap)
+        media = negotiate(accept, list(GRAPH_TYPES))
+        graph = ox.NamedNode(name)
+        if not self.store.contains_named_graph(graph):
+            return 404, "text/plain; charset=utf-8", f"no graph <{name}> in this dataset\n".encode()
+        return self._capped(media, self.store.dump(format=GRAPH_TYPES[media], from_graph=graph), cap)
+
+    @staticmethod
+    def _capped(media: str, data: bytes | None, cap: int) -> tuple[int, str, bytes]:
+        data = data or b""
+        if len(data) > cap:
+            return 403, "text/plain; charset=utf-8", (f"the answer is larger than {cap} bytes, the cap of this endpoint "
+                                                      "(fix: add LIMIT, select fewer variables, or restart kg serve with "
+                                                      "--max-bytes)\n").encode()
+        text = media.startswith("text/") or media.endswith(("json", "xml", "triples", "quads", "trig"))
+        return 200, media + ("; charset=utf-8" if text and media != "application/rdf+xml" else ""), data
+
+
+def fetch_assets(binary: str, folder: Path) -> dict[str, tuple[str, bytes]]:
+    """The files of Oxigraph's YASGUI page, read once from an Oxigraph server over an empty store, which is then stopped.
+
+    The server holds no data and lives for the few hundred milliseconds of three loopback requests.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    empty = folder / "empty"
+    ox.Store(str(empty)).flush()  # an empty store, closed again at once
+    server = subprocess.Popen([binary, "serve-read-only", "--location", str(empty), "--bind", f"127.0.0.1:{port}"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assets: dict[str, tuple[str, bytes]] = {}
+    try:
+        deadline = time.monotonic() + 30
+        for path in ASSETS:
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    connection.request("GET", path)
+                    response = connection.getresponse()
+                    assets[path] = (response.getheader("Content-Type", "application/octet-stream"), response.read(ASSET_BYTES))
+                    connection.close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise KgError("the Oxigraph server did not start to hand out the YASGUI page") from None
+                    time.sleep(0.02)
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(empty, ignore_errors=True)
+    return assets
+
+
 class Refusal(Exception):
     """A request answered with an error status and a plain-text message."""
 
@@ -299,7 +394,7 @@ class Refusal(Exception):
 
 
 class Endpoint(ThreadingHTTPServer):
-    """The public HTTP server: checks, forwards with a hard time limit, caps, and serves the page."""
+    """The public HTTP server: checks, has workers answer with a hard time limit, caps, and serves the page."""
 
     daemon_threads = True
     request_queue_size = BACKLOG
@@ -351,59 +446,35 @@ class Endpoint(ThreadingHTTPServer):
         finally:
             self.slots.release()
 
-    def forward(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
-                cap: int | None = None) -> tuple[int, str, bytes]:
-        """Send a request to an idle worker; kill the worker at the time limit and refuse answers over the cap."""
+    def call(self, method: str, *args: Any) -> tuple[int, str, bytes]:
+        """``EndpointStore.method(*args)`` in an idle worker; the worker is killed at the time limit (503) and replaced."""
         assert self.pool is not None
-        cap = self.max_bytes if cap is None else cap
         limit = self.query_timeout or None  # 0: no limit
-        deadline = time.monotonic() + (limit or 0)
         worker = self.pool.acquire(limit or NO_LIMIT_WAIT)
         if worker is None:
             raise Refusal(503, "every worker is busy; try again later"
                                + (f" (limit {limit:g} s per query)" if limit else ""))
-        timer = threading.Timer(max(deadline - time.monotonic(), 0), worker.kill) if limit else None
-        if timer:
-            timer.start()
-        healthy = False
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=limit + 5 if limit else None)
-            connection.request(method, path, body, headers)
-            response = connection.getresponse()
-            data = response.read(cap + 1)
-            connection.close()
-            if len(data) > cap:
-                raise Refusal(403, f"the answer is larger than {cap} bytes, the cap of this endpoint "
-                                   "(fix: add LIMIT, select fewer variables, or restart kg serve with --max-bytes)")
-            healthy = not worker.killed
-        except (OSError, http.client.HTTPException) as exc:
-            if not worker.killed:
-                raise Refusal(502, f"the query engine failed: {exc}") from None
-        finally:
-            if timer:
-                timer.cancel()
-            if healthy:
-                self.pool.release(worker)
-            else:
-                self.pool.replace(worker)
-        if not healthy:
-            raise Refusal(503, str(QueryTimeout(self.query_timeout)))
-        return response.status, response.getheader("Content-Type", "application/octet-stream"), data
+            answer = worker.call(limit, method, *args)
+        except QueryTimeout as exc:
+            self.pool.replace(worker)
+            raise Refusal(503, str(exc)) from None
+        except KgError as exc:
+            self.pool.replace(worker)
+            raise Refusal(502, f"the query engine failed: {str(exc).removeprefix('kg: ')}") from None
+        except BaseException:
+            self.pool.replace(worker)
+            raise
+        self.pool.release(worker)
+        return answer
 
     def asset(self, path: str) -> tuple[str, bytes]:
-        """A file of Oxigraph's YASGUI page, fetched once from a worker."""
-        if path not in self.assets:
-            status, content_type, data = self.forward("GET", path, None, {}, cap=ASSET_BYTES)
-            if status != 200:
-                raise Refusal(502, f"Oxigraph did not serve {path} (HTTP {status})")
-            self.assets[path] = (content_type, data)
+        """A file of Oxigraph's YASGUI page (read at start, see :func:`fetch_assets`)."""
         return self.assets[path]
 
     def construct(self, sparql: str) -> Graph:
         """A CONSTRUCT query of our own, answered by a worker, as an rdflib graph."""
-        form = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
-        status, _, data = self.forward("POST", "/query", form, {"Content-Type": "application/x-www-form-urlencoded",
-                                                               "Accept": "application/n-triples"})
+        status, _, data = self.call("answer", sparql, "application/n-triples", [], [], self.max_bytes)
         if status != 200:
             raise Refusal(502, f"the query engine answered HTTP {status}: {data[:200].decode('utf-8', 'replace')}")
         return Graph().parse(data=data.decode("utf-8"), format="nt")
@@ -508,7 +579,7 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path in ASSETS:
             self.send(200, *self.server.asset(url.path))
         elif url.path == "/store" and method == "GET":
-            self.send(*self.server.forward("GET", self.path, None, self.accept()))
+            self.send(*self.graph_store(url.query))
         elif url.path in ("/update", "/store"):
             raise Refusal(403, f"refused: {READ_ONLY}")
         else:
@@ -585,9 +656,18 @@ class Handler(BaseHTTPRequestHandler):
             body += self.rfile.read(int(size, 16))
             self.rfile.readline(1024)  # the CRLF after the chunk
 
-    def accept(self) -> dict[str, str]:
-        """The client's Accept header, passed on so that Oxigraph negotiates the result format."""
-        return {"Accept": self.headers["Accept"]} if self.headers.get("Accept") else {}
+    def graph_store(self, query_string: str) -> tuple[int, str, bytes]:
+        """GET /store (SPARQL 1.1 Graph Store Protocol, read-only): ``?graph=IRI``, or the whole dataset."""
+        params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+        names = params.get("graph", [])
+        if len(names) > 1 or (names and "default" in params):
+            raise Refusal(400, "give one ?graph=IRI, or ?default, or nothing for the whole dataset")
+        if names and not re.fullmatch(r"[a-zA-Z][\w+.-]*:[^<>\"{}|^`\\\s]*", names[0]):
+            raise Refusal(400, f"?graph={names[0][:80]!r} is not an IRI")
+        if "default" in params:  # the default graph is the union of the named graphs
+            return self.server.call("answer", "CONSTRUCT WHERE { ?s ?p ?o }", self.headers.get("Accept", ""), [], [],
+                                    self.server.max_bytes)
+        return self.server.call("graph", names[0] if names else None, self.headers.get("Accept", ""), self.server.max_bytes)
 
     def query(self, method: str, query_string: str, body: bytes) -> tuple[int, str, bytes]:
         """Read a protocol request (GET ?query=, POST form or application/sparql-query), check it, forward it."""
@@ -619,9 +699,12 @@ class Handler(BaseHTTPRequestHandler):
             raise Refusal(403, str(exc)) from None
         except QueryTimeout as exc:
             raise Refusal(503, str(exc)) from None
-        form = urllib.parse.urlencode([("query", sparql), *((n, v) for n, v in params if n in GRAPH_PARAMS)])
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **self.accept()}
-        return self.server.forward("POST", "/query", form.encode("utf-8"), headers)
+        graphs = {name: [v for n, v in params if n == name] for name in GRAPH_PARAMS}
+        for iri in (*graphs["default-graph-uri"], *graphs["named-graph-uri"]):
+            if not re.fullmatch(r"[a-zA-Z][\w+.-]*:[^<>\"{}|^`\\\s]*", iri):
+                raise Refusal(400, f"{iri[:80]!r} is not an IRI (default-graph-uri, named-graph-uri)")
+        return self.server.call("answer", sparql, self.headers.get("Accept", ""), graphs["default-graph-uri"],
+                                graphs["named-graph-uri"], self.server.max_bytes)
 
 
 def _bind(host: str, port: int | None, **options: Any) -> Endpoint:
@@ -686,7 +769,8 @@ def endpoint(dataset: Path | str | None = None, *, host: str = "127.0.0.1", port
         bound_host, bound_port = server.server_address[:2]
         shown = "127.0.0.1" if server.any_address else (f"[{bound_host}]" if ":" in bound_host else bound_host)
         server.void = add_void(folder / "store", f"http://{shown}:{bound_port}/query")
-        server.pool = WorkerPool(binary, folder / "store", max(workers, 1), folder / "oxigraph.log")
+        server.assets = fetch_assets(binary, folder)
+        server.pool = WorkerPool(partial(EndpointStore, folder / "store"), max(workers, 1))
         yield server
     finally:
         if server is not None:

@@ -22,7 +22,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Mapping
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +150,8 @@ class OxigraphStore:
             raise KgError(f"oxigraph could not run the query: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryResult([], [], bool(result))
-        names = [v.value for v in result.variables]
-        raw = [tuple(solution) for solution in result]  # rdflib terms are made when the rows are first read
-        return QueryResult(checked.order(names), raw=raw, raw_vars=names, convert=partial(to_rdflib, cache={}))
+        names = [v.value for v in result.variables]  # the solutions are read, and rdflib terms made, on first use
+        return QueryResult(checked.order(names), raw=result, raw_vars=names, convert=to_rdflib)
 
 
 def _format(path: Path | str) -> ox.RdfFormat:

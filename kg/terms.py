@@ -45,11 +45,12 @@ def _plain(value: str, language: str | None) -> Literal:
     return literal
 
 
-def to_rdflib(term: Any, cache: dict[Any, Identifier] | None = None) -> Identifier:
+def to_rdflib(term: Any) -> Identifier:
     """A pyoxigraph term as the rdflib term rdflib itself would return (xsd:string literals stay plain).
 
     IRIs and plain literals are built directly (Oxigraph has validated them); typed literals go
-    through rdflib (which computes their Python value), remembered in ``cache`` if one is given.
+    through rdflib (which computes their Python value). :class:`kg.results.QueryResult` converts
+    each distinct term of a result once.
 
     >>> to_rdflib(ox.Literal("15", datatype=ox.NamedNode(str(XSD.integer)))).toPython()
     15
@@ -66,12 +67,7 @@ def to_rdflib(term: Any, cache: dict[Any, Identifier] | None = None) -> Identifi
         datatype = term.datatype.value
         if datatype == XSD_STRING:
             return _plain(term.value, None)
-        found = cache.get(term) if cache is not None else None
-        if found is None:
-            found = Literal(term.value, datatype=URIRef(datatype))
-            if cache is not None:
-                cache[term] = found
-        return found
+        return Literal(term.value, datatype=URIRef(datatype))
     if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported result term {term!r}")

@@ -1,32 +1,27 @@
 """Worker processes: where queries run, so that a query past its time limit can be killed.
 
 Neither rdflib nor pyoxigraph can stop a running query, so every time-limited query runs in a
-process that is killed at the limit and replaced:
-
-* :class:`QueryWorker`: a Python process that loads a store (either engine) once and answers
-  ``select`` calls (``kg query --timeout``);
-* :class:`OxigraphWorker` in a :class:`WorkerPool`: ``oxigraph serve-read-only`` processes on
-  private loopback ports over one on-disk store, for the endpoint (``kg serve``).
-
-Both are killed the same way (at the deadline, then replaced) and never outlive kg.
+:class:`QueryWorker`, a Python process that holds a store and answers calls over a pipe; it is
+killed at the limit (or on Ctrl-C) and a fresh one started for the next query. ``g.query`` forks
+its worker (the store is shared copy-on-write), ``kg query --timeout`` spawns one that loads the
+store, and ``kg serve`` keeps a :class:`WorkerPool` of spawned workers that open its on-disk store
+read-only. Workers talk over pipes only: no worker listens on any port, so no other program can
+send them a query around the guard and the time limit. A worker ends when its parent does.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
+import os
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +32,22 @@ from kg.querycheck import QueryTimeout
 from kg.results import QueryResult
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds a query may run by default (``kg query``, ``kg serve``)."""
+"""Seconds a query may run by default (``g.query`` and every helper, ``kg query``, ``kg serve``)."""
 
 
-def _serve(conn: Any, open_store: Callable[[], Any]) -> None:
-    """Worker process: load the store once, then answer (sparql, bindings) requests until told to stop."""
+def _orphaned(parent: int) -> None:
+    """Worker thread: end the worker as soon as its parent is gone (even a SIGKILLed one), busy or not."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _serve(conn: Any, open_store: Callable[[], Any], parent: int) -> None:
+    """Worker process: open the store once, then answer (method, args, kwargs) calls until told to stop.
+
+    Ctrl-C is the caller's to handle (it kills the worker): the worker itself ignores SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
     try:
         store = open_store()
     except Exception as exc:
@@ -49,12 +55,15 @@ def _serve(conn: Any, open_store: Callable[[], Any]) -> None:
         return
     conn.send(("ready", None))
     while True:
-        request = conn.recv()
+        try:
+            request = conn.recv()
+        except EOFError:  # the parent closed its end
+            return
         if request is None:
             return
-        sparql, bindings, allow_remote = request
+        method, args, kwargs = request
         try:
-            conn.send(("ok", store.select(sparql, bindings, allow_remote=allow_remote)))
+            conn.send(("ok", getattr(store, method)(*args, **kwargs)))
         except KgError as exc:  # a refusal, syntax error...: raised again, as it is, in the caller
             conn.send(("raise", exc))
         except Exception as exc:
@@ -64,8 +73,10 @@ def _serve(conn: Any, open_store: Callable[[], Any]) -> None:
 class QueryWorker:
     """A worker process that loads the store once and runs queries; killed (and later restarted) at a time limit.
 
-    ``open_store`` must be picklable (a module-level function or ``functools.partial``), because
-    the worker is started with the 'spawn' method and builds its own store.
+    With the 'spawn' method (the default) ``open_store`` must be picklable (a module-level function
+    or ``functools.partial``) and the worker builds its own store; with 'fork' (what ``g.query``
+    uses) it may return a store already loaded in this process, which the worker then shares
+    copy-on-write: no load, and no second load after a kill.
 
     >>> from functools import partial
     >>> from kg.store import open_store
@@ -84,16 +95,28 @@ class QueryWorker:
     def start(self) -> float:
         """Start the worker and wait until its store is loaded; return the seconds that took."""
         began = time.perf_counter()
+        self.launch()
+        self.wait_ready()
+        self.startup_seconds = time.perf_counter() - began
+        return self.startup_seconds
+
+    def launch(self) -> None:
+        """Start the worker process without waiting for it (see :meth:`wait_ready`)."""
         self.conn, child = self.context.Pipe()
-        self.process = self.context.Process(target=_serve, args=(child, self.open_store), daemon=True)
+        self.process = self.context.Process(target=_serve, args=(child, self.open_store, os.getpid()), daemon=True)
         self.process.start()
         child.close()
-        status, message = self._receive()
+
+    def wait_ready(self) -> None:
+        """Wait until the launched worker has its store (KgError if it could not load it; Ctrl-C kills it)."""
+        try:
+            status, message = self._receive()
+        except BaseException:  # Ctrl-C while the store loads: the worker ignores it, so stop it here
+            self.kill()
+            raise
         if status != "ready":
             self.close()
             raise KgError(message)
-        self.startup_seconds = time.perf_counter() - began
-        return self.startup_seconds
 
     def _receive(self) -> tuple[str, Any]:
         try:
@@ -102,21 +125,30 @@ class QueryWorker:
             code = self.process.exitcode if self.process is not None else None
             raise KgError(f"the query worker stopped unexpectedly (exit code {code})") from None
 
-    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None, timeout: float, *,
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None, timeout: float | None, *,
                allow_remote: bool = False) -> QueryResult:
         """Check and run the query in the worker (``store.select``: the check counts against the limit too); kill
         the worker and raise :class:`QueryTimeout` after ``timeout`` seconds, or re-raise Ctrl-C after killing it."""
+        return self.call(timeout, "select", sparql, dict(bindings or {}), allow_remote=allow_remote)
+
+    def call(self, timeout: float | None, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``store.method(*args, **kwargs)`` in the worker, its answer back here; the worker is killed and
+        :class:`QueryTimeout` raised after ``timeout`` seconds (None: no limit), or Ctrl-C re-raised after killing it."""
         if self.process is None or not self.process.is_alive():
             self.start()
-        self.conn.send((sparql, dict(bindings or {}), allow_remote))
         try:
+            self.conn.send((method, args, kwargs))
             answered = self.conn.poll(timeout)
             status, payload = self._receive() if answered else ("timeout", None)
         except KeyboardInterrupt:
             self.kill()
             raise
+        except (OSError, KgError):  # the worker died under the call
+            self.kill()
+            raise KgError("the query worker stopped unexpectedly") from None
         if status == "timeout":
             self.kill()
+            assert timeout is not None
             raise QueryTimeout(timeout)
         if status == "raise":
             raise payload
@@ -175,131 +207,86 @@ def oxigraph_binary() -> str:
     return found
 
 
-_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None  # looked up before any fork
-
-
-def _die_with_parent() -> None:
-    """In the worker, just before Oxigraph starts: ask Linux to kill it when the thread that started it ends
-    (PR_SET_PDEATHSIG), which also happens when kg serve itself is killed outright (SIGKILL)."""
-    _PRCTL(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class OxigraphWorker:
-    """One ``oxigraph serve-read-only`` process on a private loopback port."""
-
-    def __init__(self, binary: str, location: Path, log: Path) -> None:
-        self.killed = False
-        for _ in range(3):  # another program may take the probed port before Oxigraph binds it
-            self.port = _free_port()
-            with log.open("ab") as out:
-                self.process = subprocess.Popen(
-                    [binary, "serve-read-only", "--location", str(location), "--union-default-graph",
-                     "--bind", f"127.0.0.1:{self.port}"], stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                    preexec_fn=_die_with_parent if _PRCTL else None)
-            if self._wait_listening():
-                return
-            self.kill()
-        tail = log.read_text(encoding="utf-8", errors="replace")[-500:]
-        raise KgError(f"the Oxigraph worker did not start: {tail}")
-
-    def _wait_listening(self) -> bool:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-            time.sleep(0.02)
-        return False
-
-    def kill(self) -> None:
-        """Stop the process at once (it may be in the middle of a query)."""
-        self.killed = True
-        with suppress(ProcessLookupError):
-            self.process.kill()
-        self.process.wait()
-
-
 class WorkerPool:
-    """Idle workers in a queue; a worker serves one request at a time and is replaced when killed.
+    """Idle :class:`QueryWorker` processes in a queue; a worker serves one call at a time and is replaced when killed.
 
-    Every worker is started by one long-lived spawner thread, because a worker dies with the thread
-    that started it (see :func:`_die_with_parent`): short-lived threads would take their workers along.
+    >>> from functools import partial
+    >>> from kg.store import open_store
+    >>> pool = WorkerPool(partial(open_store, None, "oxigraph"), 1)
+    >>> worker = pool.acquire(10)
+    >>> worker.select("ASK { ?s ?p ?o }", None, 10).boolean
+    True
+    >>> pool.release(worker); pool.close()
     """
 
-    def __init__(self, binary: str, location: Path, size: int, log: Path) -> None:
-        self.binary, self.location, self.log = binary, location, log
-        self.idle: queue.Queue[OxigraphWorker] = queue.Queue()
-        self.workers: set[OxigraphWorker] = set()
+    def __init__(self, open_store: Callable[[], Any], size: int) -> None:
+        self.open_store = open_store
+        self.idle: queue.Queue[QueryWorker] = queue.Queue()
+        self.workers: set[QueryWorker] = set()
         self.lock = threading.Lock()
         self.closed = False
-        self.requests: queue.Queue[Future[None] | None] = queue.Queue()
-        self.spawner = threading.Thread(target=self._spawn, name="kg-serve-spawner", daemon=True)
-        self.spawner.start()
         try:
-            for started in [self._start() for _ in range(size)]:
-                started.result()
+            started = [self._new() for _ in range(size)]  # started together, then waited for
+            for worker in started:
+                self._ready(worker)
         except BaseException:  # a worker that did not start, or Ctrl-C while starting: stop those already started
             self.close()
             raise
 
-    def _start(self) -> Future[None]:
-        """Ask the spawner for one more worker; the future ends when it is idle in the pool (or failed)."""
-        started: Future[None] = Future()
-        self.requests.put(started)
-        return started
+    def _new(self) -> QueryWorker:
+        worker = QueryWorker(self.open_store)
+        with self.lock:
+            self.workers.add(worker)
+        worker.launch()
+        return worker
 
-    def _spawn(self) -> None:
-        while (started := self.requests.get()) is not None:
-            try:
-                self._add(OxigraphWorker(self.binary, self.location, self.log))
-                started.set_result(None)
-            except KgError as exc:
-                started.set_exception(exc)
-
-    def _add(self, worker: OxigraphWorker) -> None:
+    def _ready(self, worker: QueryWorker) -> None:
+        """Wait until a launched worker has opened its store, then put it in the idle queue."""
+        worker.wait_ready()
         with self.lock:
             if self.closed:
                 worker.kill()
                 return
-            self.workers.add(worker)
         self.idle.put(worker)
 
-    def acquire(self, timeout: float) -> OxigraphWorker | None:
+    def acquire(self, timeout: float) -> QueryWorker | None:
         """An idle worker, or None if none frees up within ``timeout`` seconds."""
         try:
             return self.idle.get(timeout=max(timeout, 0.001))
         except queue.Empty:
             return None
 
-    def release(self, worker: OxigraphWorker) -> None:
+    def release(self, worker: QueryWorker) -> None:
         """Give back a worker that answered normally."""
         self.idle.put(worker)
 
-    def replace(self, worker: OxigraphWorker) -> None:
-        """Kill a worker and have the spawner start its replacement in the background."""
+    def replace(self, worker: QueryWorker) -> None:
+        """Kill a worker (if it is not dead already) and start its replacement in the background."""
         worker.kill()
         with self.lock:
             self.workers.discard(worker)
             if self.closed:
                 return
-        self._start().add_done_callback(
-            lambda started: started.exception() and print(f"kg serve: could not replace a worker: {started.exception()}",
-                                                          file=sys.stderr))
+        threading.Thread(target=self._replace, name="kg-worker-replacement", daemon=True).start()
+
+    def _replace(self) -> None:
+        try:
+            self._ready(self._new())
+        except (KgError, OSError) as exc:
+            print(f"kg serve: could not replace a worker: {exc}", file=sys.stderr)
+
+    def pids(self) -> set[int]:
+        """The process ids of the live workers."""
+        with self.lock:
+            return {w.process.pid for w in self.workers if w.process is not None}
 
     def close(self) -> None:
-        """Kill every worker, busy or not, and stop the spawner (a worker it is still starting sees ``closed``)."""
+        """Kill every worker, busy or not (one still starting sees ``closed``)."""
         with self.lock:
             self.closed = True
             workers, self.workers = list(self.workers), set()
         for worker in workers:
             worker.kill()
-        self.requests.put(None)
-        self.spawner.join()
 
 
 def load_store(dataset: Path, location: Path, binary: str) -> None:

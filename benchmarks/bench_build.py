@@ -60,15 +60,19 @@ def scaled_statements(root: Path, copies: int) -> Path:
     raw = (seed.articles / "000_0e22b9a82a6b1fdf.txt").read_text(encoding="utf-8")
     block = raw if raw.endswith("\n") else raw + "\n"
     ids = {s["id"] for s in source["statements"]}
-    statements = []
-    for k in range(copies):
-        shift = k * (len(block) + 1)
-        for item in source["statements"]:
-            copy = {key: ([f"{v}-c{k}" if v in ids else v for v in value] if isinstance(value, list)
-                          else f"{value}-c{k}" if isinstance(value, str) and value in ids else value)
-                    for key, value in item.items() if key != "evidence"}
-            copy["evidence"] = [{**e, "start": e["start"] + shift, "end": e["end"] + shift} for e in item["evidence"]]
-            statements.append(copy)
+
+    def copied(value: object, k: int, shift: int) -> object:
+        """``value`` for copy ``k``: statement ids suffixed, evidence (also a relation's own) shifted to the copy."""
+        if isinstance(value, str):
+            return f"{value}-c{k}" if value in ids else value
+        if isinstance(value, list):
+            return [copied(v, k, shift) for v in value]
+        if isinstance(value, dict):
+            return {key: ([{**e, "start": e["start"] + shift, "end": e["end"] + shift} for e in v] if key == "evidence"
+                          else copied(v, k, shift)) for key, v in value.items()}
+        return value
+
+    statements = [copied(item, k, k * (len(block) + 1)) for k in range(copies) for item in source["statements"]]
     article_id = f"900_synthetic-x{copies}"
     _write_article(root / "articles", article_id, "\n".join([block] * copies), source["article"], source.get("actors") or [],
                    statements)

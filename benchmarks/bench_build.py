@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from kg.annotations import load_corpus
-from kg.build import build_dataset, save_cache
+from kg.build import build_dataset, cached_articles, save_cache
 from kg.corpus import bundled_corpus, read_config
 from kg.serialize import serialize
 from kg.validate import validate
@@ -135,8 +135,9 @@ def timed_build(root: Path) -> dict[str, float]:
     folder = read_config(root)
     corpus = step("load", lambda: load_corpus(folder))
     cache = folder.build_dir / ".cache"
+    cached = cached_articles(corpus, cache)
     ds = step("build", lambda: build_dataset(corpus, cache))
-    report = step("validate", lambda: validate(corpus, ds))
+    report = step("validate", lambda: validate(corpus, ds, cached))
     assert report.ok, "\n".join(report.lines())[:3000]
     step("serialize", lambda: serialize(ds))
     step("cache", lambda: save_cache(corpus, ds, cache))

@@ -77,6 +77,7 @@ def fold(text: str) -> str:
     return "".join(fold_char(c) for c in text)
 
 
+@lru_cache(maxsize=65536)
 def variant(word: str) -> str:
     """The transliteration variant key of one folded word (see :data:`VARIANT_RULES`).
 

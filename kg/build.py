@@ -49,7 +49,7 @@ from kg.namespaces import (
 )
 from kg.serialize import term, write_outputs
 from kg.threads import THREADS_GRAPH, add_threads
-from kg.vocabulary import ONTOLOGY_FILE, UNITS, VOCABULARY
+from kg.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, UNITS, VOCABULARY
 
 CONTEXT_CHARS = 32
 
@@ -82,8 +82,23 @@ def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
     return ds
 
 
+def cached_articles(corpus: Corpus, cache: Path | None) -> set[str]:
+    """Ids of the articles whose graph :func:`build_dataset` reads from ``cache`` (none without a cache).
+
+    A cached graph was saved by a build that validated (``kg build`` saves only then), under a key
+    that covers the validation code and the shapes too: such an article passed SHACL as it is now,
+    and :func:`kg.validate.validate` need not check it again unless a changed article links to it.
+    """
+    if cache is None:
+        return set()
+    return {article.id for article in corpus.articles if (cache / _cache_name(corpus, article)).is_file()}
+
+
 def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
-    """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it."""
+    """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it.
+
+    Call it only after the dataset validated: a cached article is not checked by SHACL again.
+    """
     for article in corpus.articles:
         path = cache / _cache_name(corpus, article)
         if path.is_file():
@@ -98,15 +113,20 @@ def _cache_name(corpus: Corpus, article: Article) -> str:
     return f"{article.id}.{article_key(corpus, article)}.nt"
 
 
-_BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py")
+_BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py",
+                  "inference.py", "threads.py", "validate.py")
 
 
 def article_key(corpus: Corpus, article: Article) -> str:
-    """SHA-256 of what an article's graph is built from: its .txt and .yaml, entities.yaml, the ontology, kg's version and build code."""
+    """SHA-256 of what an article's graph is built and validated from.
+
+    Its .txt and .yaml, entities.yaml, the ontology and the SHACL shapes, kg's version, and the
+    code that builds and validates it.
+    """
     from kg import __version__
 
     digest = hashlib.sha256(__version__.encode())
-    for path in (article.text_path, article.source, corpus.entities_path, Path(ONTOLOGY_FILE),
+    for path in (article.text_path, article.source, corpus.entities_path, Path(ONTOLOGY_FILE), Path(SHAPES_FILE),
                  *(Path(__file__).with_name(name) for name in _BUILD_SOURCES)):
         digest.update(path.read_bytes())
     return digest.hexdigest()

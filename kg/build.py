@@ -58,8 +58,8 @@ def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
     """Compile the corpus into an rdflib Dataset (union of named graphs as default graph).
 
     With ``cache`` (a folder; ``kg build`` uses ``build/.cache``), an article whose graph was
-    saved there by :func:`save_cache` under the same :func:`article_key` is read back instead of
-    built again.
+    saved there by :func:`save_cache` under the same key (:func:`cache_names`) is read back instead
+    of built again.
     """
     ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
@@ -68,9 +68,10 @@ def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
     for triple in to_canonical_graph(Graph().parse(ONTOLOGY_FILE, format="turtle")):
         ontology.add(triple)  # canonical blank-node labels (the OWL lists), stable across builds
     _add_entities(ds.graph(ENTITIES_GRAPH), corpus)
+    names = cache_names(corpus) if cache else {}
     for article in corpus.articles:
         graph = ds.graph(article_graph(article.id))
-        cached = cache / _cache_name(corpus, article) if cache else None
+        cached = cache / names[article.id] if cache else None
         if cached is not None and cached.is_file():
             graph.parse(cached, format="nt")
         else:
@@ -91,7 +92,7 @@ def cached_articles(corpus: Corpus, cache: Path | None) -> set[str]:
     """
     if cache is None:
         return set()
-    return {article.id for article in corpus.articles if (cache / _cache_name(corpus, article)).is_file()}
+    return {article for article, name in cache_names(corpus).items() if (cache / name).is_file()}
 
 
 def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
@@ -99,8 +100,9 @@ def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
 
     Call it only after the dataset validated: a cached article is not checked by SHACL again.
     """
+    names = cache_names(corpus)
     for article in corpus.articles:
-        path = cache / _cache_name(corpus, article)
+        path = cache / names[article.id]
         if path.is_file():
             continue
         for stale in cache.glob(f"{article.id}.*.nt"):
@@ -109,27 +111,34 @@ def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
         write_outputs({path: "".join(sorted(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)).encode("utf-8")})
 
 
-def _cache_name(corpus: Corpus, article: Article) -> str:
-    return f"{article.id}.{article_key(corpus, article)}.nt"
-
-
 _BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py",
                   "inference.py", "threads.py", "validate.py")
 
 
-def article_key(corpus: Corpus, article: Article) -> str:
-    """SHA-256 of what an article's graph is built and validated from.
+def cache_names(corpus: Corpus) -> dict[str, str]:
+    """Article id -> ``ID.KEY.nt``, the file of its graph in the cache.
 
-    Its .txt and .yaml, entities.yaml, the ontology and the SHACL shapes, kg's version, and the
-    code that builds and validates it.
+    KEY is the SHA-256 of what the graph is built and validated from: kg's version, the code that
+    builds and validates it, entities.yaml, the ontology, the SHACL shapes (read once for all
+    articles), then the article's .txt and .yaml.
+
+    >>> from kg.annotations import load_corpus
+    >>> [name.split(".")[0] for name in cache_names(load_corpus()).values()]
+    ['000_0e22b9a82a6b1fdf']
     """
     from kg import __version__
 
-    digest = hashlib.sha256(__version__.encode())
-    for path in (article.text_path, article.source, corpus.entities_path, Path(ONTOLOGY_FILE), Path(SHAPES_FILE),
-                 *(Path(__file__).with_name(name) for name in _BUILD_SOURCES)):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    shared = hashlib.sha256(__version__.encode())
+    for path in (*(Path(__file__).with_name(name) for name in _BUILD_SOURCES), corpus.entities_path, Path(ONTOLOGY_FILE),
+                 Path(SHAPES_FILE)):
+        shared.update(path.read_bytes())
+    names = {}
+    for article in corpus.articles:
+        digest = shared.copy()
+        digest.update(article.text_path.read_bytes())
+        digest.update(article.source.read_bytes())
+        names[article.id] = f"{article.id}.{digest.hexdigest()}.nt"
+    return names
 
 
 def _labels(graph: Graph, node: URIRef, names: list[str]) -> None:

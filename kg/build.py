@@ -252,8 +252,9 @@ def _add_article(graph: Graph, corpus: Corpus, article: Article) -> None:
         _labels(graph, node, actor["names"])
         graph.add((node, PROV.wasDerivedFrom, doc))
     _add_mentions(graph, corpus, article, doc)
+    statements = {s["id"] for s in article.statements}
     for item in article.statements:
-        _add_statement(graph, article, item, iris, doc)
+        _add_statement(graph, article, item, iris, doc, statements)
 
 
 def _add_metadata(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -> None:
@@ -278,7 +279,9 @@ def _add_metadata(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -
         graph.add((doc, KG.syndicatedFrom, article_iri(meta["syndicated_from"])))
 
 
-def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[str, URIRef], doc: URIRef) -> None:
+def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[str, URIRef], doc: URIRef,
+                   statements: set[str]) -> None:
+    """One statement's triples; ``statements`` holds the ids of the article's statements (relations to them are qualified)."""
     node = iris[item["id"]]
     kind = item["kind"]
     graph.add((node, RDF.type, KG[kind]))
@@ -306,7 +309,6 @@ def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[st
         graph.add((first, KG.conflictsWith, second))
         graph.add((second, KG.conflictsWith, first))
         _qualify(graph, node, first, KG.conflictsWith, second)
-    statements = {s["id"] for s in article.statements}
     for key in QUALIFIED:
         for ref, own in relation_targets(item.get(key)):
             if ref not in statements:

@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import InputError, KgError
@@ -51,6 +52,7 @@ _TOKEN = re.compile(r"\w+")
 _POSSESSIVE = frozenset({"s"})
 
 
+@lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """One character without diacritics, case-folded, still one character.
 
@@ -75,6 +77,7 @@ def fold(text: str) -> str:
     return "".join(fold_char(c) for c in text)
 
 
+@lru_cache(maxsize=65536)
 def variant(word: str) -> str:
     """The transliteration variant key of one folded word (see :data:`VARIANT_RULES`).
 
@@ -216,6 +219,7 @@ class AliasIndex:
         """Every actor mention in ``text``, longest name first, left to right, no overlaps."""
         raw_toks = _tokens(text)
         toks = [fold(t) for _, _, t in raw_toks]
+        variants = [variant(t) for t in toks]  # once per token, not once per candidate name
         out: list[Mention] = []
         i = 0
         while i < len(toks):
@@ -225,7 +229,7 @@ class AliasIndex:
                 entry = self._exact.get(key)
                 how = "exact"
                 if entry is None:
-                    var = tuple(variant(t) for t in key)
+                    var = tuple(variants[i:i + size])
                     actors = self._variant.get(var, set())
                     entry = self._variant_name.get(var) if len(actors) == 1 else None
                     how = "variant"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, ORG, PROV
@@ -48,8 +49,9 @@ from kg.namespaces import (
     statement_iri,
 )
 from kg.serialize import term, write_outputs
+from kg.terms import to_rdflib
 from kg.threads import THREADS_GRAPH, add_threads
-from kg.vocabulary import ONTOLOGY_FILE, UNITS, VOCABULARY
+from kg.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, UNITS, VOCABULARY
 
 CONTEXT_CHARS = 32
 
@@ -58,8 +60,8 @@ def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
     """Compile the corpus into an rdflib Dataset (union of named graphs as default graph).
 
     With ``cache`` (a folder; ``kg build`` uses ``build/.cache``), an article whose graph was
-    saved there by :func:`save_cache` under the same :func:`article_key` is read back instead of
-    built again.
+    saved there by :func:`save_cache` under the same key (:func:`cache_names`) is read back instead
+    of built again.
     """
     ds = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
@@ -68,11 +70,14 @@ def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
     for triple in to_canonical_graph(Graph().parse(ONTOLOGY_FILE, format="turtle")):
         ontology.add(triple)  # canonical blank-node labels (the OWL lists), stable across builds
     _add_entities(ds.graph(ENTITIES_GRAPH), corpus)
+    names = cache_names(corpus) if cache else {}
+    memo: dict = {}
     for article in corpus.articles:
         graph = ds.graph(article_graph(article.id))
-        cached = cache / _cache_name(corpus, article) if cache else None
-        if cached is not None and cached.is_file():
-            graph.parse(cached, format="nt")
+        cached = cache / names[article.id] if cache else None
+        if cached is not None and cached.is_file():  # read by Oxigraph: 1,000 rdflib parsers cost more than the build
+            graph.addN((to_rdflib(t.subject, memo), to_rdflib(t.predicate, memo), to_rdflib(t.object, memo), graph)
+                       for t in pyoxigraph.parse(path=cached, format=pyoxigraph.RdfFormat.N_TRIPLES))
         else:
             _add_article(graph, corpus, article)
     add_threads(ds.graph(THREADS_GRAPH), corpus)
@@ -82,10 +87,26 @@ def build_dataset(corpus: Corpus, cache: Path | None = None) -> Dataset:
     return ds
 
 
+def cached_articles(corpus: Corpus, cache: Path | None) -> set[str]:
+    """Ids of the articles whose graph :func:`build_dataset` reads from ``cache`` (none without a cache).
+
+    A cached graph was saved by a build that validated (``kg build`` saves only then), under a key
+    that covers the validation code and the shapes too: such an article passed SHACL as it is now,
+    and :func:`kg.validate.validate` need not check it again unless a changed article links to it.
+    """
+    if cache is None:
+        return set()
+    return {article for article, name in cache_names(corpus).items() if (cache / name).is_file()}
+
+
 def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
-    """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it."""
+    """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it.
+
+    Call it only after the dataset validated: a cached article is not checked by SHACL again.
+    """
+    names = cache_names(corpus)
     for article in corpus.articles:
-        path = cache / _cache_name(corpus, article)
+        path = cache / names[article.id]
         if path.is_file():
             continue
         for stale in cache.glob(f"{article.id}.*.nt"):
@@ -94,22 +115,34 @@ def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
         write_outputs({path: "".join(sorted(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)).encode("utf-8")})
 
 
-def _cache_name(corpus: Corpus, article: Article) -> str:
-    return f"{article.id}.{article_key(corpus, article)}.nt"
+_BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py",
+                  "inference.py", "threads.py", "validate.py")
 
 
-_BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py")
+def cache_names(corpus: Corpus) -> dict[str, str]:
+    """Article id -> ``ID.KEY.nt``, the file of its graph in the cache.
 
+    KEY is the SHA-256 of what the graph is built and validated from: kg's version, the code that
+    builds and validates it, entities.yaml, the ontology, the SHACL shapes (read once for all
+    articles), then the article's .txt and .yaml.
 
-def article_key(corpus: Corpus, article: Article) -> str:
-    """SHA-256 of what an article's graph is built from: its .txt and .yaml, entities.yaml, the ontology, kg's version and build code."""
+    >>> from kg.annotations import load_corpus
+    >>> [name.split(".")[0] for name in cache_names(load_corpus()).values()]
+    ['000_0e22b9a82a6b1fdf']
+    """
     from kg import __version__
 
-    digest = hashlib.sha256(__version__.encode())
-    for path in (article.text_path, article.source, corpus.entities_path, Path(ONTOLOGY_FILE),
-                 *(Path(__file__).with_name(name) for name in _BUILD_SOURCES)):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    shared = hashlib.sha256(__version__.encode())
+    for path in (*(Path(__file__).with_name(name) for name in _BUILD_SOURCES), corpus.entities_path, Path(ONTOLOGY_FILE),
+                 Path(SHAPES_FILE)):
+        shared.update(path.read_bytes())
+    names = {}
+    for article in corpus.articles:
+        digest = shared.copy()
+        digest.update(article.text_path.read_bytes())
+        digest.update(article.source.read_bytes())
+        names[article.id] = f"{article.id}.{digest.hexdigest()}.nt"
+    return names
 
 
 def _labels(graph: Graph, node: URIRef, names: list[str]) -> None:
@@ -223,8 +256,9 @@ def _add_article(graph: Graph, corpus: Corpus, article: Article) -> None:
         _labels(graph, node, actor["names"])
         graph.add((node, PROV.wasDerivedFrom, doc))
     _add_mentions(graph, corpus, article, doc)
+    statements = {s["id"] for s in article.statements}
     for item in article.statements:
-        _add_statement(graph, article, item, iris, doc)
+        _add_statement(graph, article, item, iris, doc, statements)
 
 
 def _add_metadata(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -> None:
@@ -249,7 +283,9 @@ def _add_metadata(graph: Graph, corpus: Corpus, article: Article, doc: URIRef) -
         graph.add((doc, KG.syndicatedFrom, article_iri(meta["syndicated_from"])))
 
 
-def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[str, URIRef], doc: URIRef) -> None:
+def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[str, URIRef], doc: URIRef,
+                   statements: set[str]) -> None:
+    """One statement's triples; ``statements`` holds the ids of the article's statements (relations to them are qualified)."""
     node = iris[item["id"]]
     kind = item["kind"]
     graph.add((node, RDF.type, KG[kind]))
@@ -277,7 +313,6 @@ def _add_statement(graph: Graph, article: Article, item: LineDict, iris: dict[st
         graph.add((first, KG.conflictsWith, second))
         graph.add((second, KG.conflictsWith, first))
         _qualify(graph, node, first, KG.conflictsWith, second)
-    statements = {s["id"] for s in article.statements}
     for key in QUALIFIED:
         for ref, own in relation_targets(item.get(key)):
             if ref not in statements:

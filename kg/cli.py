@@ -27,7 +27,7 @@ from rdflib.term import Identifier
 
 from kg import __version__, dealspace, draft, evaluate, ingest
 from kg.annotations import Corpus, load_corpus
-from kg.build import build_dataset, save_cache
+from kg.build import build_dataset, cached_articles, save_cache
 from kg.construct import GRAPH_FORMATS, graph_answers, graph_query
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
@@ -53,10 +53,11 @@ def _corpus(args: argparse.Namespace) -> CorpusFolder:
 def _corpus_and_report(folder: CorpusFolder, cache: Path | None = None) -> tuple[Corpus, RdflibStore, ValidationReport]:
     with step(f"reading and checking the corpus {folder.name} ({folder.root})"):
         corpus = load_corpus(folder)
-    with step(f"building {len(corpus.articles)} article(s)"):
+    cached = cached_articles(corpus, cache)
+    with step(f"building {len(corpus.articles)} article(s), {len(cached)} from the cache"):
         ds = build_dataset(corpus, cache)
     with step("validating (SHACL, evidence, coverage)"):
-        return corpus, RdflibStore(ds), validate(corpus, ds)
+        return corpus, RdflibStore(ds), validate(corpus, ds, cached)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, Dataset, Graph
+from rdflib import RDF, Dataset, Graph, URIRef
+from rdflib.term import Node
 
 from kg.annotations import Article, Corpus
 from kg.errors import InputError
-from kg.namespaces import KG, OA, article_graph, article_iri
+from kg.namespaces import ENTITIES_GRAPH, INFERRED_GRAPH, KG, OA, ONTOLOGY_GRAPH, article_graph, article_iri
 from kg.text import Segment, segments
+from kg.threads import THREADS_GRAPH
 from kg.vocabulary import SHAPES_FILE
 
 STATEMENT_BEARING = ("sentence", "list_item")
@@ -66,9 +69,13 @@ class ValidationReport:
         return out + [f"warning: {w}" for w in self.warnings]
 
 
-def validate(corpus: Corpus, ds: Dataset) -> ValidationReport:
-    """Run SHACL, the evidence check and the coverage check over a built dataset."""
-    conforms, text = check_shacl(corpus, ds)
+def validate(corpus: Corpus, ds: Dataset, cached: Collection[str] = ()) -> ValidationReport:
+    """Run SHACL, the evidence check and the coverage check over a built dataset.
+
+    ``cached``: ids of articles read from the build cache (:func:`kg.build.cached_articles`), which
+    passed SHACL when they were cached; SHACL skips them unless a checked article links to them.
+    """
+    conforms, text = check_shacl(corpus, ds, cached)
     report = ValidationReport(conforms, text, warnings=corpus.warnings())
     by_graph = evidence_spans(ds)
     for article in corpus.articles:
@@ -78,13 +85,69 @@ def validate(corpus: Corpus, ds: Dataset) -> ValidationReport:
     return report
 
 
-def check_shacl(corpus: Corpus, ds: Dataset) -> tuple[bool, str]:
-    """Validate the union of all graphs (ontology included, for subclasses) against the shapes."""
-    data = Graph()
-    data.addN((s, p, o, data) for s, p, o in ds.triples((None, None, None)))  # the ontology graph is part of it
+def check_shacl(corpus: Corpus, ds: Dataset, cached: Collection[str] = ()) -> tuple[bool, str]:
+    """Validate the union of all graphs (ontology included, for subclasses) against the shapes.
+
+    With ``cached`` article ids, only the other articles, the articles linked to them
+    (:func:`linked_articles`) and the shared graphs (ontology, entities, threads) are validated,
+    with the inferred triples about their nodes. pySHACL reads the data in place (``inplace``: no
+    copy; the shapes hold no rules, so nothing is added to it).
+    """
     shapes = Graph().parse(SHAPES_FILE, format="turtle")
-    conforms, _, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    data = _shacl_data(corpus, ds, set(cached)) if cached else ds
+    conforms, _, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+                                       inplace=True)
     return bool(conforms), str(text)
+
+
+def linked_articles(corpus: Corpus, changed: set[str]) -> set[str]:
+    """The ``changed`` articles, the articles they refer to (``ARTICLE/id``) and the articles that refer to them.
+
+    >>> from kg.annotations import load_corpus
+    >>> sorted(linked_articles(load_corpus(), {"000_0e22b9a82a6b1fdf"}))
+    ['000_0e22b9a82a6b1fdf']
+    """
+    ids = {a.id for a in corpus.articles}
+
+    def refers(value: object) -> set[str]:
+        if isinstance(value, str):
+            head, slash, _ = value.partition("/")
+            return {head} if slash and head in ids else set()
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        return set().union(*(refers(v) for v in values))
+
+    refs = {a.id: refers(a.statements) - {a.id} for a in corpus.articles}
+    return changed | {r for c in changed for r in refs.get(c, ())} | {a for a, r in refs.items() if r & changed}
+
+
+def _shacl_data(corpus: Corpus, ds: Dataset, cached: set[str]) -> Dataset:
+    """What SHACL must check when the ``cached`` articles passed it before.
+
+    The shared graphs (ontology, entities, threads) and the graphs of the articles to check, with
+    the inferred triples about their nodes; triples about a node of an article left out (a thread
+    member, say) are left out too, so that it is checked neither partly nor twice.
+    """
+    checked = linked_articles(corpus, {a.id for a in corpus.articles} - cached)
+    prefix = str(article_iri(""))
+    skipped = {a.id for a in corpus.articles} - checked
+
+    def kept(node: Node) -> bool:
+        text = str(node)
+        return not text.startswith(prefix) or re.split("[/#]", text[len(prefix):], maxsplit=1)[0] not in skipped
+
+    data = Dataset(default_union=True)
+    nodes: set[Node] = set()
+    for name in (ONTOLOGY_GRAPH, ENTITIES_GRAPH, THREADS_GRAPH, *(article_graph(a) for a in sorted(checked))):
+        graph = data.graph(name)
+        for s, p, o in ds.graph(name):
+            if kept(s):
+                graph.add((s, p, o))
+                nodes.update((s, o) if isinstance(o, URIRef) and kept(o) else (s,))
+    inferred, into = ds.graph(INFERRED_GRAPH), data.graph(INFERRED_GRAPH)
+    for node in nodes:
+        for p, o in inferred.predicate_objects(node):
+            into.add((node, p, o))
+    return data
 
 
 Span = tuple[str, int, int, str]

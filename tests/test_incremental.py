@@ -5,8 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import INVENTED_CORPUS, edit
+from kg.annotations import load_corpus
 from kg.cli import main
+from kg.corpus import find_corpus
+from kg.validate import linked_articles
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
@@ -46,3 +51,33 @@ def test_the_cache_is_what_an_unchanged_article_is_read_from(tmp_path: Path) -> 
     assert b'"from the cache"' in (root / "build" / "kg.nq").read_bytes()
     assert main(["--corpus", str(root), "build", "--no-cache"]) == 0
     assert b'"from the cache"' not in (root / "build" / "kg.nq").read_bytes()
+
+
+def test_a_changed_article_that_breaks_a_shape_fails_the_incremental_build(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(INVENTED_CORPUS, root)
+    assert main(["--corpus", str(root), "build"]) == 0
+    before = outputs(root / "build")
+    capsys.readouterr()
+    # the loader accepts a self-dependency; only the SHACL shapes refuse it
+    edit(root / "articles" / "002_brenn-lowers.yaml", "depends_on: [accord-ratified]",
+         "depends_on: [accord-ratified, aldoria-may-accept-longer-term]")
+    assert main(["--corpus", str(root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "SHACL: does not conform" in err and "a position must not depend on itself" in err
+    assert "002_brenn-lowers/aldoria-may-accept-longer-term" in err and "build stopped: nothing was written" in err
+    assert outputs(root / "build") == before
+    assert len(list((root / "build" / ".cache").glob("002_*.nt"))) == 1  # the old entry, not the broken article
+
+
+def test_shacl_checks_the_changed_articles_and_those_linked_to_them(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(INVENTED_CORPUS, root)
+    corpus = load_corpus(find_corpus(root))
+    assert linked_articles(corpus, {"002_brenn-lowers"}) == {"002_brenn-lowers"}
+    edit(root / "articles" / "002_brenn-lowers.yaml", "depends_on: [accord-ratified]",
+         "depends_on: [accord-ratified, 001_aldoria-offer/aldoria-offers-guarantee]")
+    corpus = load_corpus(find_corpus(root))
+    assert linked_articles(corpus, {"001_aldoria-offer"}) == {"001_aldoria-offer", "002_brenn-lowers"}  # 002 refers to it
+    assert linked_articles(corpus, {"002_brenn-lowers"}) == {"001_aldoria-offer", "002_brenn-lowers"}  # it refers to 001

@@ -9,7 +9,7 @@ from kg.annotations import load_corpus
 from kg.build import build_dataset
 from kg.cli import main
 from kg.namespaces import article_graph, statement_iri
-from kg.validate import check_evidence, coverage, evidence_spans, validate
+from kg.validate import check_evidence, check_shacl, coverage, evidence_spans, validate
 
 SEED = "000_0e22b9a82a6b1fdf"
 OA_EXACT = URIRef("http://www.w3.org/ns/oa#exact")
@@ -56,3 +56,17 @@ def test_kg_validate_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "SHACL: conforms" in out
     assert "coverage of 000_0e22b9a82a6b1fdf: 16 of 16 statement-bearing segments covered" in out
+
+
+def test_data_shapes_catch_a_qualified_relation_without_its_direct_edge() -> None:
+    corpus = load_corpus()
+    ds = build_dataset(corpus)
+    status, referendum = statement_iri(SEED, "territorial-status"), statement_iri(SEED, "territorial-referendum")
+    dependency = URIRef("https://w3id.org/kg/ontology#dependsOn")
+    assert (status, dependency, referendum) in ds
+    for graph in ds.graphs():
+        graph.remove((status, dependency, referendum))
+    conforms, text = check_shacl(corpus, ds)
+    assert not conforms
+    assert "territorial-status/relation/dependsOn/territorial-referendum" in text
+    assert "a qualified relation stands beside its direct edge" in text

@@ -11,63 +11,39 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import KgError
-from kg.terms import NAMESPACES, to_rdflib
+from kg.terms import NAMESPACES, from_tsv
 
 
 class QueryResult:
     """Rows of a SELECT (each a dict from variable name to rdflib term; unbound variables are missing), or an ASK boolean.
 
-    A result may hold its rows as the engine gave them (``raw``: pyoxigraph solutions, not yet
-    evaluated, or tuples in the order of ``raw_vars``) with a function that converts one value;
-    the rows are read and rdflib terms made on first use, so that a query costs what the engine
-    costs (see benchmarks/bench_queries.py). Pickled (to leave a worker process), unread
-    pyoxigraph solutions travel as SPARQL JSON results, written and read by Oxigraph itself.
+    A result may hold its rows as Oxigraph wrote them (``tsv``: SPARQL TSV results, the whole
+    answer written by Oxigraph at once); the rows are read, and rdflib terms made, on first use,
+    each distinct term once (:func:`kg.terms.from_tsv`), so that a query costs what the engine
+    costs (see benchmarks/bench_queries.py). Pickled (to leave a worker process), unread rows
+    travel as that text.
     """
 
-    def __init__(self, vars: list[str], rows: list[dict[str, Identifier]] | None = None, boolean: bool | None = None, *,
-                 raw: Any = None, raw_vars: list[str] | None = None,
-                 convert: Callable[[Any], Identifier] | None = None) -> None:
+    def __init__(self, vars: list[str], rows: list[dict[str, Identifier]] | None = None, boolean: bool | None = None,
+                 *, tsv: bytes | None = None) -> None:
         self.vars = vars
         self.boolean = boolean
-        self._rows = rows if rows is not None else None if raw is not None else []
-        self._raw, self._raw_vars, self._convert = raw, raw_vars or vars, convert
-
-    def _tuples(self) -> list[tuple[Any, ...]]:
-        """The raw rows as tuples, reading the engine's solutions if that has not happened yet."""
-        if not isinstance(self._raw, list):
-            try:
-                self._raw = [tuple(solution) for solution in self._raw]
-            except (OSError, RuntimeError, ValueError) as exc:
-                raise KgError(f"oxigraph could not run the query: {exc}") from None
-        return self._raw
+        self._rows = rows if rows is not None or tsv is not None else []
+        self._tsv = tsv
 
     @property
     def rows(self) -> list[dict[str, Identifier]]:
-        """The rows as dicts of rdflib terms (converted once, on first use)."""
+        """The rows as dicts of rdflib terms (read once, on first use)."""
         if self._rows is None:
-            names, convert = self._raw_vars, self._convert
-            assert convert is not None
-            made: dict[Any, Identifier] = {}  # each distinct engine term converted once per result
-            get = made.get
-            rows = []
-            for row in self._tuples():
-                values = {}
-                for name, value in zip(names, row, strict=True):
-                    if value is not None:
-                        term = get(value)
-                        if term is None:
-                            term = made[value] = convert(value)
-                        values[name] = term
-                rows.append(values)
-            self._rows, self._raw = rows, None
+            assert self._tsv is not None
+            self._rows, self._tsv = _tsv_rows(self._tsv), None
         return self._rows
 
     def __iter__(self) -> Iterator[dict[str, Identifier]]:
@@ -75,7 +51,10 @@ class QueryResult:
         return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self._tuples()) if self._rows is None else len(self._rows)
+        if self._rows is None:
+            assert self._tsv is not None
+            return self._tsv.count(b"\n") - 1  # a header line, then one line per row
+        return len(self._rows)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QueryResult):
@@ -86,21 +65,12 @@ class QueryResult:
         return f"QueryResult(vars={self.vars!r}, rows={len(self)}, boolean={self.boolean!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        if self._rows is None and isinstance(self._raw, ox.QuerySolutions):
-            try:
-                data = self._raw.serialize(format=ox.QueryResultsFormat.JSON)
-            except (OSError, RuntimeError, ValueError) as exc:
-                raise KgError(f"oxigraph could not run the query: {exc}") from None
-            return {"vars": self.vars, "json": data, "raw_vars": self._raw_vars}
-        return {"vars": self.vars, "rows": self.rows, "boolean": self.boolean}
+        if self._rows is None:
+            return {"vars": self.vars, "tsv": self._tsv}
+        return {"vars": self.vars, "rows": self._rows, "boolean": self.boolean}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        if "json" in state:
-            solutions = ox.parse_query_results(state["json"], format=ox.QueryResultsFormat.JSON)
-            self.__init__(state["vars"], raw=solutions, raw_vars=state["raw_vars"],  # type: ignore[misc]
-                          convert=to_rdflib)
-        else:
-            self.__init__(state["vars"], state["rows"], state["boolean"])  # type: ignore[misc]
+        self.__init__(state["vars"], state.get("rows"), state.get("boolean"), tsv=state.get("tsv"))  # type: ignore[misc]
 
     def to_sparql_json(self) -> dict[str, Any]:
         """The result in the SPARQL 1.1 Query Results JSON format (https://www.w3.org/TR/sparql11-results-json/).
@@ -139,6 +109,35 @@ class QueryResult:
 
         return pd.DataFrame([{v: _value(r[v]) if v in r else None for v in self.vars} for r in self.rows],
                             columns=self.vars)
+
+
+class _Terms(dict[str, Identifier]):
+    """Cell text -> rdflib term, each distinct cell of a result converted once (on the first miss)."""
+
+    def __missing__(self, cell: str) -> Identifier:
+        term = self[cell] = from_tsv(cell)
+        return term
+
+
+def _tsv_rows(data: bytes) -> list[dict[str, Identifier]]:
+    """The rows of SPARQL TSV results written by Oxigraph: a header line, then one line per row, each ending in a newline.
+
+    >>> rows = _tsv_rows(b'?a\\t?n\\n<urn:x:a>\\t2\\n\\t"x"@en\\n')
+    >>> rows[0]["a"], rows[0]["n"].toPython(), rows[1]
+    (rdflib.term.URIRef('urn:x:a'), 2, {'n': rdflib.term.Literal('x', lang='en')})
+    """
+    lines = data.decode("utf-8").split("\n")
+    lines.pop()
+    names = [name[1:] for name in lines[0].split("\t")] if lines[0] else []
+    if not names:
+        return [{} for _ in lines[1:]]
+    term = _Terms().__getitem__
+    rows = []
+    for line in lines[1:]:
+        cells = line.split("\t")
+        rows.append({name: term(cell) for name, cell in zip(names, cells, strict=True) if cell} if "" in cells
+                    else dict(zip(names, map(term, cells), strict=True)))
+    return rows
 
 
 def _value(term: Identifier) -> Any:

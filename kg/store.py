@@ -38,7 +38,6 @@ from kg.corpus import find_corpus
 from kg.errors import KgError
 from kg.querycheck import RDFLIB_PARSER_LOCK, CheckedQuery, QuerySyntaxError, QueryTooLarge, prepare_query
 from kg.results import QueryResult
-from kg.terms import to_rdflib
 
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
@@ -150,8 +149,12 @@ class OxigraphStore:
             raise KgError(f"oxigraph could not run the query: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryResult([], [], bool(result))
-        names = [v.value for v in result.variables]  # the solutions are read, and rdflib terms made, on first use
-        return QueryResult(checked.order(names), raw=result, raw_vars=names, convert=to_rdflib)
+        names = [v.value for v in result.variables]
+        try:  # Oxigraph writes the whole answer at once; rdflib terms are made when the rows are first read
+            data = result.serialize(format=ox.QueryResultsFormat.TSV)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise KgError(f"oxigraph could not run the query: {exc}") from None
+        return QueryResult(checked.order(names), tsv=data)
 
 
 def _format(path: Path | str) -> ox.RdfFormat:

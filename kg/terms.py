@@ -45,18 +45,23 @@ def _plain(value: str, language: str | None) -> Literal:
     return literal
 
 
-def to_rdflib(term: Any) -> Identifier:
+def to_rdflib(term: Any, cache: dict[Any, Identifier] | None = None) -> Identifier:
     """A pyoxigraph term as the rdflib term rdflib itself would return (xsd:string literals stay plain).
 
     IRIs and plain literals are built directly (Oxigraph has validated them); typed literals go
-    through rdflib (which computes their Python value). :class:`kg.results.QueryResult` converts
-    each distinct term of a result once.
+    through rdflib (which computes their Python value). With ``cache`` (a dict kept by the caller),
+    each distinct term is converted once. Query results take the faster road of :func:`from_tsv`.
 
     >>> to_rdflib(ox.Literal("15", datatype=ox.NamedNode(str(XSD.integer)))).toPython()
     15
     >>> to_rdflib(ox.Literal("Russia", language="en")) == Literal("Russia", lang="en")
     True
     """
+    if cache is not None:
+        found = cache.get(term)
+        if found is None:
+            found = cache[term] = to_rdflib(term)
+        return found
     kind = type(term)
     if kind is ox.NamedNode:
         return _NEW(URIRef, term.value)
@@ -71,6 +76,54 @@ def to_rdflib(term: Any) -> Identifier:
     if kind is ox.BlankNode:
         return BNode(term.value)
     raise TypeError(f"unsupported result term {term!r}")
+
+
+ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+BARE = re.compile(r"(true|false)|[+-]?(?:(\d+)|(\d*\.\d+)|(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+)")
+"""A literal written without quotes (Turtle): boolean, integer, decimal or else double, by the group that matched."""
+BARE_TYPES = (XSD.boolean, XSD.integer, XSD.decimal)
+
+
+def _unescape(text: str) -> str:
+    r"""The string of a quoted Turtle literal: ``\t``, ``\"``, ``\u00e9``... read back."""
+    return ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[3] is None else ESCAPED[m[3]], text)
+
+
+def from_tsv(cell: str) -> Identifier:
+    r"""A term as Oxigraph writes it in SPARQL TSV results (Turtle syntax), as the rdflib term :func:`to_rdflib` gives.
+
+    :class:`kg.results.QueryResult` reads Oxigraph's answers this way: Oxigraph writes the whole
+    answer at once (fast), and each distinct term of it is made once, with no pyoxigraph term in
+    between. A base direction (``@ar--rtl``) is left out, as rdflib has none.
+
+    >>> from_tsv("<https://w3id.org/kg/id/actor/russia>"), from_tsv('"Russia"@en') == Literal("Russia", lang="en")
+    (rdflib.term.URIRef('https://w3id.org/kg/id/actor/russia'), True)
+    >>> from_tsv("15").toPython(), str(from_tsv('"say \\"no\\"\\tnow"'))
+    (15, 'say "no"\tnow')
+    """
+    first = cell[0]
+    if first == "<":
+        if cell.startswith("<<"):
+            raise TypeError(f"unsupported result term {cell} (an RDF 1.2 triple term)")
+        return _NEW(URIRef, cell[1:-1])
+    if first == '"':
+        end = cell.rindex('"')  # the closing quote: a language tag or a datatype IRI holds none
+        value = cell[1:end]
+        if "\\" in value:
+            value = _unescape(value)
+        if end == len(cell) - 1:
+            return _plain(value, None)
+        if cell[end + 1] == "@":
+            return _plain(value, cell[end + 2:].partition("--")[0])
+        return Literal(value, datatype=URIRef(cell[end + 4:-1]))
+    if first == "_":
+        return BNode(cell[2:])
+    bare = BARE.fullmatch(cell)
+    if bare is None:
+        raise ValueError(f"not a term of SPARQL TSV results: {cell!r}")
+    kind = bare.lastindex
+    return Literal(cell, datatype=BARE_TYPES[kind - 1] if kind else XSD.double)
 
 
 def python_term(value: Any) -> Identifier:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 
 import kg
 from conftest import SEED
@@ -14,7 +15,7 @@ from kg.library import named_queries
 from kg.querycheck import QueryRefused, check_query
 from kg.records import Conflict, Dependency
 from kg.results import QueryResult
-from kg.terms import parse_term
+from kg.terms import parse_term, to_rdflib
 
 ARTICLES = "https://w3id.org/kg/id/article/"
 ART = f"{ARTICLES}{SEED}/"
@@ -239,3 +240,42 @@ def test_events_name_the_latest_date_honestly(graphs):
     assert talks and all("date" not in r and str(r["latestDate"]) == "2026-01-27" for r in talks)
     frame = result.to_dataframe()
     assert {type(v).__name__ for v in frame["latestDate"] if v is not None} == {"date"}
+
+
+TERMS = [  # INVENTED values: every kind of term Oxigraph can answer with, written as N-Quads objects
+    ('"tab\\there, new\\nline, cr\\r, \\"quoted\\" back\\\\slash \\u0001 \\u2028 é 🕊"',
+     "tab\there, new\nline, cr\r, \"quoted\" back\\slash \x01 \u2028 é 🕊"),
+    ('""', ""), ('"Aldoria"@en-GB', "Aldoria"), ('"-5"^^<http://www.w3.org/2001/XMLSchema#integer>', -5),
+    ('"0.50"^^<http://www.w3.org/2001/XMLSchema#decimal>', Decimal("0.5")), ('"1.5E3"^^<http://www.w3.org/2001/XMLSchema#double>', 1500.0),
+    ('"true"^^<http://www.w3.org/2001/XMLSchema#boolean>', True), ('"2026-03-14"^^<http://www.w3.org/2001/XMLSchema#date>', None),
+    ('"abc"^^<http://www.w3.org/2001/XMLSchema#integer>', None), ('"x"^^<urn:kg-test:type>', None), ("_:veskaria", None),
+    ("<urn:kg-test:dam/é?q=1#f>", None),
+]
+
+
+@pytest.mark.parametrize("timeout", [None, 30], ids=["in-process", "worker"])
+def test_oxigraph_rows_are_the_terms_the_engine_holds(tmp_path, timeout):
+    """Rows read from Oxigraph's written answer (kg.terms.from_tsv) are the rdflib terms of the engine's own terms."""
+    data = tmp_path / "invented.nq"
+    data.write_text("".join(f"<urn:kg-test:s{i}> <urn:kg-test:p> {term} <urn:kg-test:g> .\n" for i, (term, _) in enumerate(TERMS)),
+                    encoding="utf-8")
+    g = kg.load(data, timeout=timeout)
+    sparql = "SELECT ?s ?o ?none WHERE { ?s <urn:kg-test:p> ?o OPTIONAL { ?o <urn:kg-test:none> ?none } } ORDER BY ?s"
+    result = g.query(sparql)
+    assert len(result) == len(TERMS) and result.vars == ["s", "o", "none"]  # counted before any row is read
+    copy = pickle.loads(pickle.dumps(result))  # how an unread answer leaves a worker
+    solutions = g.store.store.query(sparql, use_default_graph_as_union=True)
+    expected = [{"s": to_rdflib(s), "o": to_rdflib(o)} for s, o, _ in solutions]
+    assert result.rows == expected and copy.rows == expected
+    for row, want in zip(result.rows, expected, strict=True):
+        got, term = row["o"], want["o"]
+        assert type(got) is type(term) and got.n3() == term.n3()
+        if isinstance(term, Literal):
+            assert (got.language, got.datatype, got.toPython()) == (term.language, term.datatype, term.toPython())
+    values = {int(str(r["s"])[len("urn:kg-test:s"):]): r["o"] for r in result}
+    for i, (_, python) in enumerate(TERMS):
+        if python is not None:
+            assert values[i].toPython() == python
+    assert values[2].language == "en-gb" and str(values[11]) == "urn:kg-test:dam/é?q=1#f"
+    assert isinstance(values[10], BNode)
+    g.close()

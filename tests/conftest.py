@@ -46,6 +46,14 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def build_copy(source: Path, folder: Path) -> KnowledgeGraph:
+    """Copy the corpus at ``source`` (without its build) into ``folder``/corpus, build it with ``kg build`` and load it."""
+    root = folder / "corpus"
+    shutil.copytree(source, root, ignore=shutil.ignore_patterns("build"))
+    assert main(["--corpus", str(root), "build"]) == 0
+    return kg.load(root / "build" / "kg.trig")
+
+
 def edit(path: Path, old: str, new: str) -> int:
     """Replace the first occurrence of ``old`` in a file; return its 1-based line number."""
     text = path.read_text(encoding="utf-8")

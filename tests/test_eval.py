@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-import kg
-from kg.cli import main
+from conftest import build_copy
 from kg.evaluate import dice, evaluate, evaluate_corpus, tuple_match
 from kg.namespaces import article_graph
 
@@ -32,13 +30,10 @@ def test_fixtures_are_marked_invented_and_sized() -> None:
 
 def test_gold_builds_as_a_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Past report dates, headlines and outlook sentences declared boilerplate, the talks as NegotiationRounds."""
-    root = tmp_path / "corpus"
-    shutil.copytree(EVAL, root, ignore=shutil.ignore_patterns("build"))
-    assert main(["--corpus", str(root), "build"]) == 0
+    graph = build_copy(EVAL, tmp_path)
     out = capsys.readouterr().out
     assert "UNCOVERED" not in out
     assert "boilerplate line 8 [997:1039] (outlook: states no position): A final decision is expected by September." in out
-    graph = kg.load(root / "build" / "kg.trig")
     positions = graph.positions()
     assert len(positions) == 92
     assert sum(p.kind == "Condition" for p in positions) == 13

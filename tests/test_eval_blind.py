@@ -8,7 +8,6 @@ neither the drafter nor ``kg eval``, and assert no score.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +15,7 @@ import pytest
 import yaml
 
 import kg
-from conftest import FIXTURES
-from kg.cli import main
+from conftest import FIXTURES, build_copy
 from kg.namespaces import ID, article_graph
 
 BLIND = FIXTURES / "eval-blind"
@@ -68,10 +66,7 @@ def test_no_actor_name_is_shared_with_the_other_sets() -> None:
 @pytest.fixture(scope="module")
 def blind_graph(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
     """The blind gold, copied and built (SHACL, evidence, coverage)."""
-    root = tmp_path_factory.mktemp("blind") / "corpus"
-    shutil.copytree(BLIND, root, ignore=shutil.ignore_patterns("build"))
-    assert main(["--corpus", str(root), "build"]) == 0
-    return kg.load(root / "build" / "kg.trig")
+    return build_copy(BLIND, tmp_path_factory.mktemp("blind"))
 
 
 def test_gold_builds_with_its_statements(blind_graph: kg.KnowledgeGraph) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 import kg
-from conftest import FIXTURES, snapshot
+from conftest import FIXTURES, build_copy, snapshot
 from kg.cli import main
 from kg.namespaces import ID, article_graph
 
@@ -56,10 +55,7 @@ def test_no_actor_of_the_tuned_set_reappears() -> None:
 @pytest.fixture(scope="module")
 def heldout_graph(tmp_path_factory: pytest.TempPathFactory) -> kg.KnowledgeGraph:
     """The held-out gold, copied and built (SHACL, evidence, coverage)."""
-    root = tmp_path_factory.mktemp("heldout") / "corpus"
-    shutil.copytree(HELDOUT, root, ignore=shutil.ignore_patterns("build"))
-    assert main(["--corpus", str(root), "build"]) == 0
-    return kg.load(root / "build" / "kg.trig")
+    return build_copy(HELDOUT, tmp_path_factory.mktemp("heldout"))
 
 
 def test_gold_builds_with_its_statements(heldout_graph: kg.KnowledgeGraph) -> None:

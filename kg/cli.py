@@ -87,7 +87,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             save_cache(corpus, store.dataset, cache)
     print(f"corpus: {folder.name} ({len(corpus.articles)} article(s), {folder.root})")
     print("\n".join(report.lines()))
-    print("\n".join(summary(KnowledgeGraph(store))))
+    print("\n".join(summary(KnowledgeGraph(store, timeout=None))))  # kg's own counting queries
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -267,7 +267,8 @@ def _graph_of(args: argparse.Namespace) -> KnowledgeGraph:
     """The knowledge graph of --dataset (or the corpus) on --engine."""
     path = _dataset(args)
     with step(f"loading {path} ({path.stat().st_size / 1e6:.1f} MB) into {args.engine}"):
-        return KnowledgeGraph(open_store(path, args.engine), path)
+        opener = partial(open_store, path, args.engine)
+        return KnowledgeGraph(opener(), path, opener=opener)
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -133,8 +133,10 @@ class KnowledgeGraph:
             return self._worker[0].select(sparql, terms, limit, allow_remote=allow_remote)
 
     def _new_worker(self) -> QueryWorker:
-        """A worker forked from this process with the loaded store (spawned, loading its own, where fork is missing)."""
-        if "fork" in multiprocessing.get_all_start_methods():
+        """A worker forked from this process with the loaded store; spawned, loading its own copy, where fork is
+        missing or other threads run here (a thread inside Oxigraph or a browser driver at the moment of the
+        fork could leave the child blocked on a lock that no thread will release)."""
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
             return QueryWorker(partial(_loaded, self.store), context="fork")
         if self._opener is None:
             raise KgError("this graph cannot run queries with a time limit here (fix: timeout=None)")

@@ -15,11 +15,13 @@ fast tier is ``pytest -m "not slow"``.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
 import networkx as nx
 import pytest
+import yaml
 
 import kg
 from kg.cli import main
@@ -52,6 +54,38 @@ def build_copy(source: Path, folder: Path) -> KnowledgeGraph:
     shutil.copytree(source, root, ignore=shutil.ignore_patterns("build"))
     assert main(["--corpus", str(root), "build"]) == 0
     return kg.load(root / "build" / "kg.trig")
+
+
+def gold_articles(root: Path, count: int) -> list[dict]:
+    """Check an INVENTED gold corpus article by article (marked invented, 150-300 words, named and keyed by
+    its SHA-256, every evidence quote at its offsets) and return the parsed ``ID.yaml`` of each, in order."""
+    for path in (root / "kg.toml", root / "entities.yaml", root / "README.md"):
+        assert "INVENTED" in path.read_text(encoding="utf-8")[:200], path
+    texts = sorted((root / "articles").glob("*.txt"))
+    assert len(texts) == count
+    docs = []
+    for number, path in enumerate(texts):
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        assert path.stem == f"{number:03d}_{sha[:16]}"
+        raw = data.decode("utf-8")
+        assert raw.startswith("INVENTED test article, not from any real publication\n")
+        assert 150 <= len(raw.split()) <= 300, path.name
+        curated = path.with_suffix(".yaml").read_text(encoding="utf-8")
+        assert curated.startswith("# INVENTED")
+        doc = yaml.safe_load(curated)
+        assert doc["article"]["sha256"] == sha
+        for item in doc["statements"]:
+            for span in item["evidence"]:
+                assert raw[span["start"]:span["end"]] == span["quote"], item["id"]
+        docs.append(doc)
+    return docs
+
+
+def actor_names(root: Path) -> set[str]:
+    """The actor names of a corpus's shared registry, lower-cased."""
+    actors = yaml.safe_load((root / "entities.yaml").read_text(encoding="utf-8"))["actors"]
+    return {name.lower() for actor in actors for name in actor["names"]}
 
 
 def edit(path: Path, old: str, new: str) -> int:

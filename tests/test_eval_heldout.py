@@ -6,15 +6,12 @@ for the drafting rules (README of the fixture); a gate on it would only reward f
 
 from __future__ import annotations
 
-import hashlib
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
 import kg
-from conftest import FIXTURES, build_copy, snapshot
+from conftest import FIXTURES, actor_names, build_copy, gold_articles, snapshot
 from kg.cli import main
 from kg.namespaces import ID, article_graph
 
@@ -25,31 +22,12 @@ SCORE_LINE = re.compile(r"^(tuples|evidence spans) .*: P (\d\.\d{3})  R (\d\.\d{
 
 
 def test_fixtures_are_marked_invented_and_sized() -> None:
-    for path in (HELDOUT / "kg.toml", HELDOUT / "entities.yaml", HELDOUT / "README.md"):
-        assert "INVENTED" in path.read_text(encoding="utf-8")[:200], path
-    assert len(TEXTS) == 8
-    for number, path in enumerate(TEXTS):
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        assert path.stem == f"{number:03d}_{sha[:16]}"
-        raw = data.decode("utf-8")
-        assert raw.startswith("INVENTED test article, not from any real publication\n")
-        assert 150 <= len(raw.split()) <= 300
-        curated = path.with_suffix(".yaml").read_text(encoding="utf-8")
-        assert curated.startswith("# INVENTED")
-        doc = yaml.safe_load(curated)
-        assert doc["article"]["sha256"] == sha
-        for item in doc["statements"]:
-            for span in item["evidence"]:
-                assert raw[span["start"]:span["end"]] == span["quote"], item["id"]
+    gold_articles(HELDOUT, 8)
 
 
 def test_no_actor_of_the_tuned_set_reappears() -> None:
     """Held out: new actors, so that names the rules were tuned on give nothing away."""
-    def names(root: Path) -> set[str]:
-        actors = yaml.safe_load((root / "entities.yaml").read_text(encoding="utf-8"))["actors"]
-        return {name.lower() for actor in actors for name in actor["names"]}
-    assert not names(HELDOUT) & (names(FIXTURES / "eval") | names(FIXTURES / "invented-corpus"))
+    assert not actor_names(HELDOUT) & (actor_names(FIXTURES / "eval") | actor_names(FIXTURES / "invented-corpus"))
 
 
 @pytest.fixture(scope="module")

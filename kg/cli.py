@@ -31,7 +31,7 @@ from kg.build import build_dataset, cached_articles, save_cache
 from kg.construct import GRAPH_FORMATS, graph_answers, graph_query
 from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
-from kg.graph import KnowledgeGraph
+from kg.graph import KnowledgeGraph, load
 from kg.library import named_queries
 from kg.progress import step
 from kg.querycheck import QuerySyntaxError, QueryTooLarge, prepare_within, with_prefixes
@@ -267,8 +267,7 @@ def _graph_of(args: argparse.Namespace) -> KnowledgeGraph:
     """The knowledge graph of --dataset (or the corpus) on --engine."""
     path = _dataset(args)
     with step(f"loading {path} ({path.stat().st_size / 1e6:.1f} MB) into {args.engine}"):
-        opener = partial(open_store, path, args.engine)
-        return KnowledgeGraph(opener(), path, opener=opener)
+        return load(path, engine=args.engine)  # kg.load: the store and how to open it again for a spawned worker
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -52,7 +52,8 @@ from playwright.sync_api import sync_playwright
 import kg.viz
 from benchmarks.synthetic import generate
 from kg.graph import KnowledgeGraph, load
-from kg.network import NETWORK_QUERIES, assemble, collector_paused, network, plain_rows
+from kg.network import NETWORK_QUERIES, assemble, network, plain_rows
+from kg.progress import collector_paused
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--disable-quic"]

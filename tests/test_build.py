@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -127,3 +128,15 @@ def test_second_article_adds_a_graph_not_a_copy_of_the_actors(corpus_copy: Path,
     assert {str(g.identifier) for g in ds.graphs() if len(g)} == before | {str(article_graph("001_invented-growth"))}
     # the entities graph is the same as without the new article: it named no new actor
     assert len(ds.graph(ENTITIES_GRAPH)) == len(build_dataset(load_corpus(seed_corpus)).graph(ENTITIES_GRAPH))
+
+
+def test_jsonld_has_one_object_per_graph_and_rdflib_reads_it(files: dict[str, bytes]) -> None:
+    """JSON-LD as kg writes it (expanded, a node per line): each named graph once, in IRI order; rdflib's own
+    JSON-LD parser reads the quads the N-Quads file holds."""
+    graphs = [g["@id"] for g in json.loads(files["kg.jsonld"])]
+    assert graphs == sorted(set(graphs)) and str(article_graph(SEED)) in graphs
+    parsed = Dataset()
+    parsed.parse(data=files["kg.jsonld"], format="json-ld")
+    in_graphs = {str(g.identifier): len(g) for g in parsed.graphs() if len(g)}
+    written = [str(q.graph_name.value) for q in pyoxigraph.parse(files["kg.nq"], format=pyoxigraph.RdfFormat.N_QUADS)]
+    assert in_graphs == {g: written.count(g) for g in set(written)}

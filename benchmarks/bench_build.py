@@ -17,8 +17,9 @@ from start to exit (imports, reading, building, SHACL in a forked process while 
 written, the cache, the summary), *cpu* the CPU seconds of the command and its forked process
 (what other processes on the machine do not inflate as much); the step columns are the durations
 ``kg build`` itself reports on stderr (it reports a step only when it takes over 2 s: "-" below
-that). The ratio column is total / total of the smallest size over size / smallest size: 1.0
-means linear growth. *incremental* is a second build of the largest article corpus
+that). The growth column compares each size with the one before: linear growth takes 10x the time
+for 10x the size (less, while the fixed cost of starting Python and reading the ontology still
+counts). *incremental* is a second build of the largest article corpus
 after one article's YAML changed, with the per-article cache under ``build/.cache`` filled by
 the first build (graphs read back, SHACL only for the changed article and the shared graphs).
 """
@@ -158,12 +159,13 @@ def main() -> None:
     print(f"{'case':<28}" + "".join(f"{s:>12}" for s in STEPS) + "  ratio")
     with tempfile.TemporaryDirectory() as tmp:
         for kind, sizes, make in (("statements x", args.scales, scaled_statements), ("articles ", args.articles, generated_articles)):
-            first: tuple[int, float] | None = None
+            previous: tuple[int, float] | None = None
             for size in sizes:
                 times = timed_build(make(Path(tmp) / f"{kind[0]}{size}", size))
-                first = first or (size, times["total"])
-                growth = (times["total"] / first[1]) / (size / first[0])
-                print(row(f"{kind}{size}", times, f"{growth:.2f} (time/size, against {kind}{first[0]})"), flush=True)
+                growth = "" if previous is None else \
+                    f"{times['total'] / previous[1]:.1f}x the time of {kind}{previous[0]} for {size / previous[0]:g}x the size"
+                previous = (size, times["total"])
+                print(row(f"{kind}{size}", times, growth), flush=True)
         full = times["total"]  # the last build above: the largest article corpus
         largest = Path(tmp) / f"a{args.articles[-1]}"
         changed = sorted((largest / "articles").glob("*.yaml"))[len(args.articles) // 2]

@@ -345,8 +345,9 @@ POSITION_DETAILS = """SELECT ?position ?attribute ?value ?property ?unit WHERE {
   UNION { ?position kg:cue ?value BIND("cue" AS ?attribute) }
   UNION { ?position kg:date ?value BIND("date" AS ?attribute) }
   UNION { ?position prov:wasDerivedFrom ?value BIND("article" AS ?attribute) }
-  UNION { ?position ?property ?quantity . ?quantity a kg:Quantity ; qudt:numericValue ?value ; qudt:unit ?unit
-          BIND("quantity" AS ?attribute) }
+  UNION { SELECT ?position ?property ?value ?unit ?attribute WHERE {  # a subquery: joined once, not per position
+            ?position ?property ?quantity . ?quantity a kg:Quantity ; qudt:numericValue ?value ; qudt:unit ?unit
+            BIND("quantity" AS ?attribute) } }
 }"""
 """The attributes of positions that :meth:`KnowledgeGraph.positions` adds to the ``positions`` query's rows."""
 

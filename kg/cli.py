@@ -105,9 +105,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check the curated sources and the graph they build, without writing anything."""
-    corpus, ds, cached = _corpus_and_dataset(_corpus(args))
-    with step("validating (SHACL, evidence, coverage)"):
-        report = validate(corpus, ds, cached)
+    with collector_paused():
+        corpus, ds, cached = _corpus_and_dataset(_corpus(args))
+        with step("validating (SHACL, evidence, coverage)"):
+            report = validate(corpus, ds, cached)
     print("\n".join(report.lines()), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 

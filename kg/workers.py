@@ -91,6 +91,7 @@ class Forked:
         try:
             status, value = self.conn.recv()
         except EOFError:
+            self.process.join()
             raise KgError(f"a forked kg process stopped unexpectedly (exit code {self.process.exitcode})") from None
         finally:
             self.close()

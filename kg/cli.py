@@ -85,7 +85,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with collector_paused():
         corpus, ds, cached = _corpus_and_dataset(folder, cache)
         with Forked(check_shacl, corpus, ds, cached) as shacl, \
-                step("validating (SHACL, evidence, coverage) and writing TriG, N-Quads, JSON-LD and Turtle"):
+                step("validating (SHACL, evidence, coverage) and serialising TriG, N-Quads, JSON-LD and Turtle"):
             files = serialize(ds)
             counts = summary(KnowledgeGraph(OxigraphStore.from_data(files["kg.nq"]), timeout=None))
             report = validate(corpus, ds, cached, shacl=shacl.result)

@@ -45,5 +45,4 @@ def test_ctrl_c_exits_130_with_one_line() -> None:
     time.sleep(4)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert err == "kg: interrupted\n"
+    assert (process.returncode, err) == (130, "kg: interrupted\n")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import signal
 from pathlib import Path
 
 import networkx as nx
@@ -86,6 +87,15 @@ def actor_names(root: Path) -> set[str]:
     """The actor names of a corpus's shared registry, lower-cased."""
     actors = yaml.safe_load((root / "entities.yaml").read_text(encoding="utf-8"))["actors"]
     return {name.lower() for actor in actors for name in actor["names"]}
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a child that a test stops with Ctrl-C (SIGINT): SIGINT at its default, as in a terminal.
+
+    A test run started in the background by a shell without job control (``.ci/run &``) ignores SIGINT,
+    and its children inherit that: Python then installs no KeyboardInterrupt handler at all.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def edit(path: Path, old: str, new: str) -> int:

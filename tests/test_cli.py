@@ -10,6 +10,7 @@ import time
 import pytest
 
 import kg
+from conftest import interruptible
 from kg.cli import main
 from kg.progress import step
 
@@ -41,7 +42,7 @@ def test_python_m_kg_and_a_closed_pipe() -> None:
 def test_ctrl_c_exits_130_with_one_line() -> None:
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     process = subprocess.Popen([sys.executable, "-m", "kg", "query", slow, "--engine", "oxigraph"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     time.sleep(4)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)

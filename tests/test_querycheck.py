@@ -14,6 +14,7 @@ from rdflib import Literal
 
 import kg
 import kg.library
+from conftest import interruptible
 from kg.errors import KgError
 from kg.querycheck import (
     MAX_NESTING,
@@ -346,7 +347,8 @@ def test_ctrl_c_stops_a_time_limited_python_query_and_its_worker(dataset):
 
     script = (f"import kg, sys\ng = kg.load({str(dataset)!r})\ng.query('ASK {{}}', timeout=60)\n"
               f"print(g._worker[0].process.pid, flush=True)\ng.query({SLOW!r}, timeout=60)\n")
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=interruptible)
     worker = int(child.stdout.readline())
     time.sleep(1)
     started = time.perf_counter()

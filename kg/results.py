@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import XSD, BNode, Literal, URIRef
 from rdflib.term import Identifier
 
@@ -73,6 +74,21 @@ class QueryResult:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["vars"], state.get("rows"), state.get("boolean"), tsv=state.get("tsv"))  # type: ignore[misc]
+
+    def solutions(self) -> ox.QuerySolutions:
+        """The rows as pyoxigraph solutions (``solution["var"].value``), read by Oxigraph's own parser from the answer
+        Oxigraph wrote: no rdflib term is made, so a large answer costs about what raw pyoxigraph costs, with kg's
+        check, prefixes, bindings and time limit (benchmarks/bench_queries.py). Only for an answer of the Oxigraph
+        engine (``kg.load()``'s default), and only before its rows are read.
+
+        >>> from kg.graph import load
+        >>> [s["label"].value for s in load().query("SELECT ?label WHERE { ?a rdfs:label ?label }", a="https://w3id.org/kg/id/actor/russia").solutions()]
+        ['Russia']
+        """
+        if self._tsv is None:
+            raise KgError("solutions() needs a SELECT answer of the Oxigraph engine whose rows were not read yet "
+                          "(fix: call it first, on a graph of kg.load()'s default engine)")
+        return ox.parse_query_results(self._tsv, format=ox.QueryResultsFormat.TSV)
 
     def to_sparql_json(self) -> dict[str, Any]:
         """The result in the SPARQL 1.1 Query Results JSON format (https://www.w3.org/TR/sparql11-results-json/).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
 
@@ -279,3 +280,30 @@ def test_oxigraph_rows_are_the_terms_the_engine_holds(tmp_path, timeout):
     assert values[2].language == "en-gb" and str(values[11]) == "urn:kg-test:dam/é?q=1#f"
     assert isinstance(values[10], BNode)
     g.close()
+
+
+@pytest.mark.parametrize("timeout", [None, 30], ids=["in-process", "worker"])
+def test_solutions_are_oxigraphs_own_terms(tmp_path, timeout):
+    """result.solutions(): the same answer as pyoxigraph terms, parsed by Oxigraph from what it wrote (INVENTED values)."""
+    data = tmp_path / "invented.nq"
+    data.write_text("".join(f"<urn:kg-test:s{i}> <urn:kg-test:p> {term} <urn:kg-test:g> .\n" for i, (term, _) in enumerate(TERMS)),
+                    encoding="utf-8")
+    g = kg.load(data, timeout=timeout)
+    sparql = "SELECT ?s ?o ?none WHERE { ?s <urn:kg-test:p> ?o OPTIONAL { ?o <urn:kg-test:none> ?none } } ORDER BY ?s"
+    engine = [tuple(s) for s in g.store.store.query(sparql, use_default_graph_as_union=True)]
+    result = g.query(sparql)
+    solutions = [(s["s"], s["o"], s["none"]) for s in result.solutions()]
+    assert len(solutions) == len(engine) and all(none is None for _, _, none in solutions)
+    assert [(s, o) for s, o, _ in solutions if not isinstance(o, ox.BlankNode)] == \
+        [(s, o) for s, o, _ in engine if not isinstance(o, ox.BlankNode)]  # a blank node's label is the engine's to choose
+    assert len(result.rows) == len(engine)  # the rdflib rows can still be read afterwards...
+    with pytest.raises(KgError, match="whose rows were not read yet"):
+        result.solutions()  # ...but not the solutions after them
+    with pytest.raises(KgError, match="a SELECT answer of the Oxigraph engine"):
+        g.query("ASK { ?s ?p ?o }").solutions()
+    g.close()
+
+
+def test_solutions_need_the_oxigraph_engine(graphs):
+    with pytest.raises(KgError, match="Oxigraph engine"):
+        graphs["rdflib"].query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1").solutions()

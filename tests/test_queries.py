@@ -254,14 +254,22 @@ TERMS = [  # INVENTED values: every kind of term Oxigraph can answer with, writt
 ]
 
 
+TERMS_QUERY = "SELECT ?s ?o ?none WHERE { ?s <urn:kg-test:p> ?o OPTIONAL { ?o <urn:kg-test:none> ?none } } ORDER BY ?s"
+"""Every term of :data:`TERMS` as ?o of its subject ?s, with ?none never bound."""
+
+
+def terms_graph(folder, timeout):
+    """A graph of :data:`TERMS` (INVENTED), loaded on Oxigraph with the time limit ``timeout``."""
+    data = folder / "invented.nq"
+    data.write_text("".join(f"<urn:kg-test:s{i}> <urn:kg-test:p> {term} <urn:kg-test:g> .\n" for i, (term, _) in enumerate(TERMS)),
+                    encoding="utf-8")
+    return kg.load(data, timeout=timeout)
+
+
 @pytest.mark.parametrize("timeout", [None, 30], ids=["in-process", "worker"])
 def test_oxigraph_rows_are_the_terms_the_engine_holds(tmp_path, timeout):
     """Rows read from Oxigraph's written answer (kg.terms.from_tsv) are the rdflib terms of the engine's own terms."""
-    data = tmp_path / "invented.nq"
-    data.write_text("".join(f"<urn:kg-test:s{i}> <urn:kg-test:p> {term} <urn:kg-test:g> .\n" for i, (term, _) in enumerate(TERMS)),
-                    encoding="utf-8")
-    g = kg.load(data, timeout=timeout)
-    sparql = "SELECT ?s ?o ?none WHERE { ?s <urn:kg-test:p> ?o OPTIONAL { ?o <urn:kg-test:none> ?none } } ORDER BY ?s"
+    g, sparql = terms_graph(tmp_path, timeout), TERMS_QUERY
     result = g.query(sparql)
     assert len(result) == len(TERMS) and result.vars == ["s", "o", "none"]  # counted before any row is read
     copy = pickle.loads(pickle.dumps(result))  # how an unread answer leaves a worker
@@ -285,11 +293,7 @@ def test_oxigraph_rows_are_the_terms_the_engine_holds(tmp_path, timeout):
 @pytest.mark.parametrize("timeout", [None, 30], ids=["in-process", "worker"])
 def test_solutions_are_oxigraphs_own_terms(tmp_path, timeout):
     """result.solutions(): the same answer as pyoxigraph terms, parsed by Oxigraph from what it wrote (INVENTED values)."""
-    data = tmp_path / "invented.nq"
-    data.write_text("".join(f"<urn:kg-test:s{i}> <urn:kg-test:p> {term} <urn:kg-test:g> .\n" for i, (term, _) in enumerate(TERMS)),
-                    encoding="utf-8")
-    g = kg.load(data, timeout=timeout)
-    sparql = "SELECT ?s ?o ?none WHERE { ?s <urn:kg-test:p> ?o OPTIONAL { ?o <urn:kg-test:none> ?none } } ORDER BY ?s"
+    g, sparql = terms_graph(tmp_path, timeout), TERMS_QUERY
     engine = [tuple(s) for s in g.store.store.query(sparql, use_default_graph_as_union=True)]
     result = g.query(sparql)
     solutions = [(s["s"], s["o"], s["none"]) for s in result.solutions()]

@@ -182,7 +182,7 @@ def _jsonld_id(node: Node) -> str:
 
 def _jsonld(quads: list[Quad], nodes: dict[str, Node]) -> bytes:
     """Expanded JSON-LD: one object per named graph in IRI order, in it one node per line (subjects in the
-    order of their N-Triples text), its properties with sorted keys and values (``rdf:type`` as ``@type``).
+    order of their N-Triples text), its properties and values in that order too (``rdf:type`` as ``@type``).
 
     >>> from rdflib import URIRef
     >>> g, s, t, p = URIRef("http://x/g"), URIRef("http://x/s"), URIRef("http://x/T"), URIRef("http://x/p")

@@ -498,6 +498,9 @@ def _is_loopback(host: str) -> bool:
 GET_PATHS = {"/", "/index.html", "/queries", "/prefixes", "/.well-known/void", *ASSETS}
 TARGET = re.compile(r"[\x21-\x7e]+")
 DIGITS = re.compile(r"[0-9]+")
+ABSOLUTE_IRI = re.compile(r"[a-zA-Z][\w+.-]*:[^<>\"{}|^`\\\s]*")
+"""A graph IRI a client may name (``?graph=``, ``default-graph-uri``, ``named-graph-uri``): a scheme, then no
+character that IRIs exclude."""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -662,7 +665,7 @@ class Handler(BaseHTTPRequestHandler):
         names = params.get("graph", [])
         if len(names) > 1 or (names and "default" in params):
             raise Refusal(400, "give one ?graph=IRI, or ?default, or nothing for the whole dataset")
-        if names and not re.fullmatch(r"[a-zA-Z][\w+.-]*:[^<>\"{}|^`\\\s]*", names[0]):
+        if names and not ABSOLUTE_IRI.fullmatch(names[0]):
             raise Refusal(400, f"?graph={names[0][:80]!r} is not an IRI")
         if "default" in params:  # the default graph is the union of the named graphs
             return self.server.call("answer", "CONSTRUCT WHERE { ?s ?p ?o }", self.headers.get("Accept", ""), [], [],
@@ -701,7 +704,7 @@ class Handler(BaseHTTPRequestHandler):
             raise Refusal(503, str(exc)) from None
         graphs = {name: [v for n, v in params if n == name] for name in GRAPH_PARAMS}
         for iri in (*graphs["default-graph-uri"], *graphs["named-graph-uri"]):
-            if not re.fullmatch(r"[a-zA-Z][\w+.-]*:[^<>\"{}|^`\\\s]*", iri):
+            if not ABSOLUTE_IRI.fullmatch(iri):
                 raise Refusal(400, f"{iri[:80]!r} is not an IRI (default-graph-uri, named-graph-uri)")
         return self.server.call("answer", sparql, self.headers.get("Accept", ""), graphs["default-graph-uri"],
                                 graphs["named-graph-uri"], self.server.max_bytes)

@@ -44,6 +44,13 @@ def fork_is_safe() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+def _stop(process: Any, conn: Any) -> None:
+    """Kill a child process (busy or not), reap it and close its end of the pipe."""
+    process.kill()
+    process.join()
+    conn.close()
+
+
 def _run_forked(conn: Any, call: Callable[[], Any]) -> None:
     """Forked child of :class:`Forked`: send back ``call()``'s value, or the exception it raised."""
     try:
@@ -102,9 +109,7 @@ class Forked:
     def close(self) -> None:
         """Stop the child (if it still runs) and release its pipe."""
         if self.process is not None:
-            self.process.kill()
-            self.process.join()
-            self.conn.close()
+            _stop(self.process, self.conn)
             self.process = None
 
     def __enter__(self) -> Forked:
@@ -238,9 +243,7 @@ class QueryWorker:
     def kill(self) -> None:
         """Stop the worker at once; the next query starts a new one."""
         if self.process is not None:
-            self.process.kill()
-            self.process.join()
-            self.conn.close()
+            _stop(self.process, self.conn)
         self.process = self.conn = None
 
     def close(self) -> None:

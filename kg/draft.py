@@ -92,6 +92,8 @@ class Cue:
 
 
 _W = r"(?<![\w-])"
+#: the words of a refusal, in the refusal cue and in :data:`REFUSAL`
+REFUSING = "rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses"
 #: cue patterns, most specific first; matched case-insensitively on normalised text
 CUES: tuple[Cue, ...] = (
     Cue(r"threatened to|threatens to|ultimatum to", "Demand", "Ultimatum"),
@@ -114,7 +116,7 @@ CUES: tuple[Cue, ...] = (
     Cue(r"on condition that|only if|as soon as|in exchange for|provided that|providing that|if|once(?! again| more)(?= [a-z]+ [a-z]+)",
         "Condition", "Stated", role="split"),
     Cue(r"argued|argues|argue", "Argument", "Argued"),
-    Cue(r"rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|denied|denies", "Claim", "Stated"),
+    Cue(REFUSING + "|denied|denies", "Claim", "Stated"),
     Cue(r"(?<=but )(?:would|will) (?:not|never)", "Claim", "Stated"),
     Cue(r"warned|warns|expects?|expected|called|calling|accused|accuses|critici[sz]ed|condemned", "Assessment", "Stated"),
     Cue(r"said|says|stressed|stated|maintains|maintained|claimed|claims|announced|added|told|saying", "Claim", "Stated",
@@ -131,7 +133,8 @@ SELF = re.compile(r"^(?:it|they|we|he|she|(?:the|its|his|her|their|our) (?:\w+ )
                   r"|country|side|union|council|delegation|state|administration|alliance|front|movement))$", re.I)
 HEDGED = ("could", "might", "may", "can")
 NEGATION = re.compile(r"\b(?:not|never|nothing|no one|nobody|n't)\b", re.I)
-REFUSAL = re.compile(r"\b(?:rejected|resisted|refused|rejects|refuses|ruled out|rules out|dismissed|dismisses|not|never)\b", re.I)
+REFUSAL = re.compile(rf"\b(?:{REFUSING}|not|never)\b", re.I)
+"""In a cue: a refusal (a denial, "denied", is not one)."""
 #: a requirement placed on a thing ("any change must be ratified") is a Condition
 REQUIREMENT = re.compile(r"\bmust be \w+ed\b|\b(?:essential|a precondition|a prerequisite) for\b", re.I)
 #: a threat before "unless" makes a Demand with firmness Ultimatum

@@ -70,14 +70,19 @@ def load_times(path: Path, repeats: int) -> dict[str, list[float]]:
     return times
 
 
-def _raw(store: Any, text: str) -> int:
+def _read(solutions: Any) -> int:
+    """Read ``.value`` of every bound term of pyoxigraph solutions; the number of solutions."""
     n = 0
-    for solution in store.query(text, use_default_graph_as_union=True):
+    for solution in solutions:
         for term in solution:
             if term is not None:
                 term.value  # noqa: B018 (reading every value is the point)
         n += 1
     return n
+
+
+def _raw(store: Any, text: str) -> int:
+    return _read(store.query(text, use_default_graph_as_union=True))
 
 
 def _kg(g: Any, text: str, **options: Any) -> int:
@@ -92,13 +97,7 @@ def _kg(g: Any, text: str, **options: Any) -> int:
 
 
 def _kg_solutions(g: Any, text: str) -> int:
-    n = 0
-    for solution in g.query(text).solutions():
-        for term in solution:
-            if term is not None:
-                term.value  # noqa: B018
-        n += 1
-    return n
+    return _read(g.query(text).solutions())
 
 
 def _timed(run: Any) -> tuple[int, float]:

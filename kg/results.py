@@ -26,27 +26,43 @@ from kg.terms import NAMESPACES, from_tsv
 class QueryResult:
     """Rows of a SELECT (each a dict from variable name to rdflib term; unbound variables are missing), or an ASK boolean.
 
-    A result may hold its rows as Oxigraph wrote them (``tsv``: SPARQL TSV results, the whole
-    answer written by Oxigraph at once); the rows are read, and rdflib terms made, on first use,
-    each distinct term once (:func:`kg.terms.from_tsv`), so that a query costs what the engine
-    costs (see benchmarks/bench_queries.py). Pickled (to leave a worker process), unread rows
-    travel as that text.
+    An answer of the Oxigraph engine is held as Oxigraph gave it: in the process that ran the query,
+    its live ``pyoxigraph.QuerySolutions``; out of a worker, the SPARQL TSV text Oxigraph wrote. The
+    rows are made on first use, each distinct term once (:func:`kg.terms.from_tsv`), so that a query
+    costs what the engine costs (see benchmarks/bench_queries.py); :meth:`solutions` hands the answer
+    over as pyoxigraph terms instead. Pickled (to leave a worker process), unread rows travel as that text.
     """
 
     def __init__(self, vars: list[str], rows: list[dict[str, Identifier]] | None = None, boolean: bool | None = None,
-                 *, tsv: bytes | None = None) -> None:
+                 *, tsv: bytes | None = None, solutions: ox.QuerySolutions | None = None) -> None:
         self.vars = vars
         self.boolean = boolean
-        self._rows = rows if rows is not None or tsv is not None else []
+        self._rows = rows if rows is not None or tsv is not None or solutions is not None else []
         self._tsv = tsv
+        self._solutions = solutions
+        self._handed_over = False
+
+    def _text(self) -> bytes:
+        """The unread answer as SPARQL TSV results (written by Oxigraph from the live solutions at the first need)."""
+        if self._handed_over:
+            raise KgError("this answer was handed over by solutions(): read it there (fix: run the query again to "
+                          "read rows)")
+        if self._solutions is not None:
+            try:
+                self._tsv = self._solutions.serialize(format=ox.QueryResultsFormat.TSV)
+            except (OSError, RuntimeError, ValueError) as exc:
+                raise KgError(f"oxigraph could not run the query: {exc}") from None
+            self._solutions = None
+        assert self._tsv is not None
+        return self._tsv
 
     @property
     def rows(self) -> list[dict[str, Identifier]]:
         """The rows as dicts of rdflib terms (read once, on first use)."""
         if self._rows is None:
-            assert self._tsv is not None
+            text = self._text()
             with collector_paused():  # a large answer is many small objects that all live on
-                self._rows, self._tsv = _tsv_rows(self._tsv), None
+                self._rows, self._tsv = _tsv_rows(text), None
         return self._rows
 
     def __iter__(self) -> Iterator[dict[str, Identifier]]:
@@ -55,8 +71,7 @@ class QueryResult:
 
     def __len__(self) -> int:
         if self._rows is None:
-            assert self._tsv is not None
-            return self._tsv.count(b"\n") - 1  # a header line, then one line per row
+            return self._text().count(b"\n") - 1  # a header line, then one line per row
         return len(self._rows)
 
     def __eq__(self, other: object) -> bool:
@@ -65,30 +80,37 @@ class QueryResult:
         return (self.vars, self.boolean, self.rows) == (other.vars, other.boolean, other.rows)
 
     def __repr__(self) -> str:
-        return f"QueryResult(vars={self.vars!r}, rows={len(self)}, boolean={self.boolean!r})"
+        rows = "handed over" if self._handed_over else len(self)
+        return f"QueryResult(vars={self.vars!r}, rows={rows}, boolean={self.boolean!r})"
 
     def __getstate__(self) -> dict[str, Any]:
         if self._rows is None:
-            return {"vars": self.vars, "tsv": self._tsv}
+            return {"vars": self.vars, "tsv": self._text()}
         return {"vars": self.vars, "rows": self._rows, "boolean": self.boolean}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["vars"], state.get("rows"), state.get("boolean"), tsv=state.get("tsv"))  # type: ignore[misc]
 
     def solutions(self) -> ox.QuerySolutions:
-        """The rows as pyoxigraph solutions (``solution["var"].value``), read by Oxigraph's own parser from the answer
-        Oxigraph wrote: no rdflib term is made, so a large answer costs about what raw pyoxigraph costs, with kg's
-        check, prefixes, bindings and time limit (benchmarks/bench_queries.py). Only for an answer of the Oxigraph
-        engine (``kg.load()``'s default), and only before its rows are read.
+        """The answer handed over as pyoxigraph solutions (``solution["var"].value``): no rdflib term and no dict is made,
+        with kg's check, prefixes and bindings. Without a time limit (``timeout=None``: the query ran in this process)
+        these are Oxigraph's own solutions, read as raw pyoxigraph reads them; out of the time-limited worker, Oxigraph's
+        parser reads them from the answer Oxigraph wrote there. Only for an answer of the Oxigraph engine (``kg.load()``'s
+        default) whose rows were not read; the answer is then read there, once, and not as rows.
 
         >>> from kg.graph import load
         >>> [s["label"].value for s in load().query("SELECT ?label WHERE { ?a rdfs:label ?label }", a="https://w3id.org/kg/id/actor/russia").solutions()]
         ['Russia']
         """
-        if self._tsv is None:
+        if self._handed_over or (self._tsv is None and self._solutions is None):
             raise KgError("solutions() needs a SELECT answer of the Oxigraph engine whose rows were not read yet "
-                          "(fix: call it first, on a graph of kg.load()'s default engine)")
-        return ox.parse_query_results(self._tsv, format=ox.QueryResultsFormat.TSV)
+                          "and that was not handed over before (fix: call it once, instead of reading rows, on a graph "
+                          "of kg.load()'s default engine)")
+        solutions = self._solutions
+        if solutions is None:
+            solutions = ox.parse_query_results(self._tsv, format=ox.QueryResultsFormat.TSV)
+        self._handed_over, self._solutions, self._tsv = True, None, None
+        return solutions
 
     def to_sparql_json(self) -> dict[str, Any]:
         """The result in the SPARQL 1.1 Query Results JSON format (https://www.w3.org/TR/sparql11-results-json/).

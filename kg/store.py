@@ -156,12 +156,8 @@ class OxigraphStore:
             raise KgError(f"oxigraph could not run the query: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryResult([], [], bool(result))
-        names = [v.value for v in result.variables]
-        try:  # Oxigraph writes the whole answer at once; rdflib terms are made when the rows are first read
-            data = result.serialize(format=ox.QueryResultsFormat.TSV)
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise KgError(f"oxigraph could not run the query: {exc}") from None
-        return QueryResult(checked.order(names), tsv=data)
+        # held as Oxigraph's own solutions: rdflib terms are made when the rows are first read
+        return QueryResult(checked.order([v.value for v in result.variables]), solutions=result)
 
 
 def _format(path: Path | str) -> ox.RdfFormat:

@@ -292,17 +292,25 @@ def test_oxigraph_rows_are_the_terms_the_engine_holds(tmp_path, timeout):
 
 @pytest.mark.parametrize("timeout", [None, 30], ids=["in-process", "worker"])
 def test_solutions_are_oxigraphs_own_terms(tmp_path, timeout):
-    """result.solutions(): the same answer as pyoxigraph terms, parsed by Oxigraph from what it wrote (INVENTED values)."""
+    """result.solutions(): the same answer as pyoxigraph terms, Oxigraph's own in-process, parsed by Oxigraph from what
+    it wrote out of the worker; handed over once, instead of rows (INVENTED values)."""
     g, sparql = terms_graph(tmp_path, timeout), TERMS_QUERY
     engine = [tuple(s) for s in g.store.store.query(sparql, use_default_graph_as_union=True)]
     result = g.query(sparql)
-    solutions = [(s["s"], s["o"], s["none"]) for s in result.solutions()]
+    handed = result.solutions()
+    assert isinstance(handed, ox.QuerySolutions) and [v.value for v in handed.variables] == ["s", "o", "none"]
+    solutions = [(s["s"], s["o"], s["none"]) for s in handed]
     assert len(solutions) == len(engine) and all(none is None for _, _, none in solutions)
     assert [(s, o) for s, o, _ in solutions if not isinstance(o, ox.BlankNode)] == \
         [(s, o) for s, o, _ in engine if not isinstance(o, ox.BlankNode)]  # a blank node's label is the engine's to choose
-    assert len(result.rows) == len(engine)  # the rdflib rows can still be read afterwards...
+    with pytest.raises(KgError, match="handed over by solutions"):
+        result.rows  # noqa: B018 (the answer was read there, once)
+    with pytest.raises(KgError, match="not handed over before"):
+        result.solutions()
+    read = g.query(sparql)
+    assert len(read.rows) == len(engine)
     with pytest.raises(KgError, match="whose rows were not read yet"):
-        result.solutions()  # ...but not the solutions after them
+        read.solutions()  # not after the rows
     with pytest.raises(KgError, match="a SELECT answer of the Oxigraph engine"):
         g.query("ASK { ?s ?p ?o }").solutions()
     g.close()

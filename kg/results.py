@@ -40,7 +40,11 @@ class QueryResult:
         self._rows = rows if rows is not None or tsv is not None or solutions is not None else []
         self._tsv = tsv
         self._solutions = solutions
-        self._handed_over = False
+
+    @property
+    def _handed_over(self) -> bool:
+        """True once :meth:`solutions` took the answer: no rows, no text and no live solutions are left."""
+        return self._rows is None and self._tsv is None and self._solutions is None
 
     def _text(self) -> bytes:
         """The unread answer as SPARQL TSV results (written by Oxigraph from the live solutions at the first need)."""
@@ -102,14 +106,14 @@ class QueryResult:
         >>> [s["label"].value for s in load().query("SELECT ?label WHERE { ?a rdfs:label ?label }", a="https://w3id.org/kg/id/actor/russia").solutions()]
         ['Russia']
         """
-        if self._handed_over or (self._tsv is None and self._solutions is None):
+        if self._tsv is None and self._solutions is None:  # rows read, an ASK answer, or handed over already
             raise KgError("solutions() needs a SELECT answer of the Oxigraph engine whose rows were not read yet "
                           "and that was not handed over before (fix: call it once, instead of reading rows, on a graph "
                           "of kg.load()'s default engine)")
         solutions = self._solutions
         if solutions is None:
             solutions = ox.parse_query_results(self._tsv, format=ox.QueryResultsFormat.TSV)
-        self._handed_over, self._solutions, self._tsv = True, None, None
+        self._solutions = self._tsv = None
         return solutions
 
     def to_sparql_json(self) -> dict[str, Any]:
